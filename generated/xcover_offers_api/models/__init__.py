@@ -1,0 +1,53 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .benefit import Benefit
+from .commission import Commission
+from .customer import Customer
+from .event import Event
+from .experiment import Experiment
+from .finance import Finance
+from .forbidden_response import ForbiddenResponse
+from .offer import Offer
+from .offer_content import OfferContent
+from .offer_request import OfferRequest
+from .offer_response import OfferResponse
+from .partner import Partner
+from .partner_metadata import PartnerMetadata
+from .price import Price
+from .product import Product
+from .product_details import ProductDetails
+from .product_extra_fields import ProductExtraFields
+from .product_file import ProductFile
+from .request_context import RequestContext
+from .surcharge import Surcharge
+from .tax import Tax
+from .ticket import Ticket
+from .validation_error_response import ValidationErrorResponse
+from .validation_errors import ValidationErrors
+
+__all__ = (
+    "Benefit",
+    "Commission",
+    "Customer",
+    "Event",
+    "Experiment",
+    "Finance",
+    "ForbiddenResponse",
+    "Offer",
+    "OfferContent",
+    "OfferRequest",
+    "OfferResponse",
+    "Partner",
+    "PartnerMetadata",
+    "Price",
+    "Product",
+    "ProductDetails",
+    "ProductExtraFields",
+    "ProductFile",
+    "RequestContext",
+    "Surcharge",
+    "Tax",
+    "Ticket",
+    "ValidationErrorResponse",
+    "ValidationErrors",
+)

@@ -1,0 +1,191 @@
+"""The generated low-level client: reproducible, and correct on the wire and in parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import codegen
+import httpx
+import pytest
+from xcover_offers_api import Client
+from xcover_offers_api.api.create_offer import create_offer
+from xcover_offers_api.models import Customer, Event, OfferRequest, OfferResponse, RequestContext, Ticket
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_generated_matches_fresh_generation(tmp_path: Path) -> None:
+    fresh = tmp_path / "xcover_offers_api"
+    codegen.generate(fresh)
+    diff = codegen.diff_trees(fresh, ROOT / "generated" / "xcover_offers_api")
+    assert diff == "", diff
+
+
+def test_drift_check_shows_a_readable_diff(tmp_path: Path) -> None:
+    committed = tmp_path / "committed"
+    fresh = tmp_path / "fresh"
+    for root in (committed, fresh):
+        (root / "models").mkdir(parents=True)
+        (root / "models" / "a.py").write_text("x = 1\ny = 2\n")
+    (committed / "models" / "a.py").write_text("x = 1\n")
+    diff = codegen.diff_trees(fresh, committed)
+    assert "--- committed/models/a.py" in diff
+    assert "+++ fresh/models/a.py" in diff
+    assert "+y = 2" in diff
+
+
+def test_readable_model_names() -> None:
+    import xcover_offers_api.models as models
+
+    for name in (
+        "OfferRequest", "Customer", "Partner", "PartnerMetadata", "RequestContext", "Event", "Ticket",
+        "OfferResponse", "Offer", "OfferContent", "Product", "ProductDetails", "ProductExtraFields",
+        "ProductFile", "Finance", "Price", "Tax", "Surcharge", "Commission", "Benefit", "Experiment",
+        "ForbiddenResponse", "ValidationErrorResponse", "ValidationErrors",
+    ):  # fmt: skip
+        assert hasattr(models, name), name
+    assert not [n for n in models.__all__ if n.startswith("CreateOffer")]
+
+
+def _sample_body() -> OfferRequest:
+    event = Event(
+        id="ev-1",
+        name="Concert",
+        start_date=dt.datetime(2027, 1, 2, 20, 0, tzinfo=dt.UTC),
+        country="US",
+        tickets=[Ticket(id="t1", price=50.5)],
+    )
+    return OfferRequest(
+        customer=Customer(currency="USD", country="US", language="en-us"),
+        context=RequestContext(events=[event]),
+    )
+
+
+def test_endpoint_sends_method_path_query_and_body() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"data": {"id": "offer-1", "products": []}})
+
+    client = Client(
+        base_url="https://api.xcover.com/x", httpx_args={"transport": httpx.MockTransport(handler)}
+    )
+    result = create_offer.sync(
+        "AB C/1",
+        client=client,
+        body=_sample_body(),
+        extra_fields="tax,commission",
+        exclude_offer_ids="cfg_1,cfg_2",
+        active_only=True,
+        include_content=False,
+    )
+    (request,) = seen
+    assert request.method == "POST"
+    assert request.url.raw_path.split(b"?")[0] == b"/x/partners/AB%20C%2F1/offers/"
+    assert dict(request.url.params) == {
+        "active_only": "true",
+        "include_content": "false",
+        "extra_fields": "tax,commission",
+        "exclude_offer_ids": "cfg_1,cfg_2",
+    }
+    assert request.headers["content-type"] == "application/json"
+    assert json.loads(request.content) == {
+        "customer": {"currency": "USD", "country": "US", "language": "en-us"},
+        "context": {
+            "events": [
+                {
+                    "id": "ev-1",
+                    "name": "Concert",
+                    "start_date": "2027-01-02T20:00:00+00:00",
+                    "country": "US",
+                    "tickets": [{"id": "t1", "price": 50.5}],
+                }
+            ]
+        },
+    }
+    assert isinstance(result, OfferResponse)
+
+
+FULL_RESPONSE: dict[str, Any] = {
+    "data": {
+        "id": "OFR-1",
+        "currency": "USD",
+        "products": [
+            {
+                "id": "QTE-1",
+                "product_config_id": "cfg_basic",
+                "type": None,
+                "schema_url": "https://example.test/schema.json",
+                "details": {
+                    "policy_version_id": "pv-1",
+                    "start_date": "2027-01-02T20:00:00+00:00",
+                    "end_date": None,
+                    "finance": {
+                        "price": {
+                            "total_amount": 7.5,
+                            "total_amount_without_tax": None,
+                            "total_amount_formatted": "$7.50",
+                            "total_amount_without_tax_formatted": None,
+                        },
+                        "tax": {"total_amount": 0.5, "total_amount_formatted": "$0.50"},
+                        "surcharge": {"total_amount": None, "total_amount_formatted": None},
+                        "commission": {"total_amount": 1.5, "total_amount_formatted": "$1.50", "rate": 0.2},
+                        "unknown_finance": {"x": 1},
+                    },
+                    "pds_url": "https://example.test/pds.pdf",
+                    "files": [
+                        {"name": "PDS", "url": "https://example.test/pds.pdf", "type": "pds", "size": 3}
+                    ],
+                    "extra_fields": {
+                        "seller_entity": "XCover Ltd",
+                        "event_datetime": "2027-01-02T20:00:00+00:00",
+                        "policy_start_date": None,
+                        "policy_start_calculated": "2027-01-01T00:00:00+00:00",
+                        "event_id": None,
+                        "customer_id": None,
+                        "esim_eligible": False,
+                        "esimid": None,
+                        "same_day": False,
+                        "not_in_spec": ["kept"],
+                    },
+                    "experiment": [{"arm": "b"}],
+                    "benefits": [{"name": "Refund", "limit": 100}],
+                    "new_detail": True,
+                },
+                "future_field": {"nested": [1, 2]},
+            }
+        ],
+        "content": {"schema_version": "2", "locale": "en-us", "title": "Ticket protection"},
+        "provider_reference": "PR-1",
+        "unannounced": "kept",
+    },
+    "meta": {"request_id": "r-1"},
+}
+
+
+def test_models_round_trip_a_full_response() -> None:
+    parsed = OfferResponse.from_dict(FULL_RESPONSE)
+    assert parsed.to_dict() == FULL_RESPONSE
+    product = parsed.data.products[0]  # type: ignore[union-attr,index]
+    assert product.details.finance.price.total_amount == 7.5  # type: ignore[union-attr]
+    assert product.details.finance.price.total_amount_without_tax is None  # type: ignore[union-attr]
+    assert product.details.extra_fields["not_in_spec"] == ["kept"]  # type: ignore[union-attr,index]
+    assert product["future_field"] == {"nested": [1, 2]}
+
+
+@pytest.mark.parametrize("status", [403, 422])
+def test_error_bodies_parse(status: int) -> None:
+    body = {"type": "x", "message": "m", "errors": {"customer.currency": ["required"]}}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, json=body)
+
+    client = Client(base_url="https://h/x", httpx_args={"transport": httpx.MockTransport(handler)})
+    response = create_offer.sync_detailed("P", client=client, body=_sample_body())
+    assert response.status_code == status
+    assert response.parsed is not None
+    assert response.parsed.to_dict() == body

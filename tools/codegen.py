@@ -1,0 +1,393 @@
+"""The code-generation pipeline behind `nox -s generate`, `check_generated` and `update_spec`.
+
+openapi.json --(spec-fixes.json)--> patched document --(openapi-spec-validator)--> openapi-python-client
+--(pinned ruff, isolated)--> generated/xcover_offers_api/ (+ py.typed, + the patched document as openapi.json)
+
+Every step is deterministic, so a fresh run reproduces generated/ byte for byte and a drift check is a
+plain tree comparison. This script runs inside the nox session that installed the pinned tools; it is
+not shipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import difflib
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.json"
+FIXES = ROOT / "spec-fixes.json"
+CONFIG = ROOT / "generator.yaml"
+PACKAGE = "xcover_offers_api"
+GENERATED = ROOT / "generated" / PACKAGE
+
+
+class PipelineError(Exception):
+    """A step of the pipeline failed; the message says which and what to do."""
+
+
+class FixObsolete(PipelineError):
+    """Upstream repaired the defect a fix corrects: the fix must be deleted from spec-fixes.json."""
+
+
+class FixConflict(PipelineError):
+    """A fix no longer matches the document: upstream changed the area it patches."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Spec handling
+
+
+def normalise(doc: Any) -> str:
+    """The one on-disk form of a document: 2-space indented, key order kept, final newline."""
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def load_fixes(path: Path = FIXES) -> list[dict[str, Any]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    fixes = data["fixes"]
+    seen: set[str] = set()
+    for i, fix in enumerate(fixes):
+        for key in ("id", "reason", "patch"):
+            if not fix.get(key):
+                raise PipelineError(
+                    f"{path.name}: fix #{i} has no {key!r}; every fix needs an id, a reason and a patch"
+                )
+        if fix["id"] in seen:
+            raise PipelineError(f"{path.name}: fix id {fix['id']!r} is used twice")
+        seen.add(fix["id"])
+    return fixes
+
+
+def _resolve(doc: Any, pointer: str) -> tuple[bool, Any]:
+    """Follow a JSON Pointer; (found, value)."""
+    import jsonpointer
+
+    try:
+        return True, jsonpointer.resolve_pointer(doc, pointer)
+    except jsonpointer.JsonPointerException:
+        return False, None
+
+
+def _same_parameter(a: Any, b: Any) -> bool:
+    return (
+        isinstance(a, Mapping)
+        and isinstance(b, Mapping)
+        and "name" in a
+        and a.get("name") == b.get("name")
+        and a.get("in") == b.get("in")
+    )
+
+
+def _check_add_is_needed(doc: Any, fix: Mapping[str, Any], op: Mapping[str, Any]) -> None:
+    """An `add` must add something missing; if upstream already has it the fix is obsolete.
+
+    RFC 6902 would let `add` overwrite an object member or insert a duplicate array element, which
+    would hide an upstream repair (or produce two `partner_code` parameters). Here it is an error.
+    """
+    pointer: str = op["path"]
+    parent_ptr, _, last = pointer.rpartition("/")
+    found, parent = _resolve(doc, parent_ptr)
+    if not found:
+        return  # jsonpatch reports the missing parent as a conflict
+    if isinstance(parent, Mapping) and last in parent:
+        raise FixObsolete(
+            f"fix {fix['id']!r} is obsolete: upstream now defines {pointer} "
+            f"(as {json.dumps(parent[last])[:200]}). Upstream repaired this defect: review the upstream "
+            f"value, then delete the fix from spec-fixes.json."
+        )
+    if isinstance(parent, list):
+        for element in parent:
+            if element == op["value"] or _same_parameter(element, op["value"]):
+                raise FixObsolete(
+                    f"fix {fix['id']!r} is obsolete: {parent_ptr} already contains "
+                    f"{json.dumps(element)[:200]}. Upstream repaired this defect: review the upstream "
+                    f"value, then delete the fix from spec-fixes.json."
+                )
+
+
+def apply_fixes(doc: Any, fixes: Iterable[Mapping[str, Any]]) -> tuple[Any, list[str]]:
+    """Apply each fix strictly, in order; return the patched copy and the ids applied."""
+    import jsonpatch
+
+    patched = copy.deepcopy(doc)
+    applied: list[str] = []
+    for fix in fixes:
+        for op in fix["patch"]:
+            if op.get("op") == "add":
+                _check_add_is_needed(patched, fix, op)
+        try:
+            patched = jsonpatch.apply_patch(patched, fix["patch"], in_place=False)
+        except jsonpatch.JsonPatchTestFailed as exc:
+            raise FixConflict(
+                f"fix {fix['id']!r} no longer applies: {exc}. Upstream changed what this fix patches; "
+                f"review it against the new document. Reason it exists: {fix['reason']}"
+            ) from exc
+        except (jsonpatch.JsonPatchConflict, jsonpatch.JsonPointerException) as exc:
+            raise FixConflict(
+                f"fix {fix['id']!r} no longer applies: {exc}. Upstream moved or removed what this "
+                f"fix patches; review it. Reason it exists: {fix['reason']}"
+            ) from exc
+        applied.append(fix["id"])
+    return patched, applied
+
+
+def validate(doc: Any) -> None:
+    """Raise PipelineError unless the document is valid OpenAPI."""
+    from openapi_spec_validator import validate as _validate
+
+    try:
+        _validate(doc)
+    except Exception as exc:  # the validator raises several unrelated types
+        raise PipelineError(f"the patched document is not valid OpenAPI: {exc}") from exc
+
+
+def patched_document(spec_text: str, fixes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Upstream text -> fixed, validated document, stamped with its provenance in `info`."""
+    fixes = load_fixes() if fixes is None else fixes
+    doc = json.loads(spec_text)
+    patched, applied = apply_fixes(doc, fixes)
+    validate(patched)
+    patched["info"]["x-upstream-sha256"] = sha256_text(spec_text)
+    patched["info"]["x-spec-fixes"] = applied
+    return patched
+
+
+# --------------------------------------------------------------------------------------------------
+# Generation
+
+
+def _tool(name: str) -> str:
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if not found:
+        raise PipelineError(f"{name} is not installed; run this through `nox -s generate`")
+    return found
+
+
+def _check_overrides(package: Path, config: Path) -> None:
+    wanted = [
+        line.split(":", 1)[1].strip()
+        for line in config.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("class_name:")
+    ]
+    models_init = (package / "models" / "__init__.py").read_text(encoding="utf-8")
+    missing = [name for name in wanted if f'"{name}"' not in models_init]
+    if missing:
+        raise PipelineError(
+            f"{config.name}: class_overrides no longer match the document, these models were not "
+            f"generated: {', '.join(missing)}. Upstream restructured a schema; update the override keys."
+        )
+
+
+def generate(out: Path, *, spec: Path = SPEC, fixes: Path = FIXES, config: Path = CONFIG) -> None:
+    """Generate the package into `out` (replaced), from `spec` after the fixes in `fixes`."""
+    doc = patched_document(spec.read_text(encoding="utf-8"), load_fixes(fixes))
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    with tempfile.TemporaryDirectory(prefix="xcover-gen-") as tmp:
+        patched_path = Path(tmp) / "openapi.patched.json"
+        patched_path.write_text(normalise(doc), encoding="utf-8")
+        target = Path(tmp) / PACKAGE
+        cmd = [
+            _tool("openapi-python-client"),
+            "generate",
+            "--path",
+            str(patched_path),
+            "--config",
+            str(config),
+            "--meta",
+            "none",
+            "--fail-on-warning",
+            "--output-path",
+            str(target),
+        ]
+        proc = subprocess.run(cmd, cwd=tmp, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode != 0 or not target.is_dir():
+            raise PipelineError(
+                "openapi-python-client failed (it is run with --fail-on-warning, so a skipped endpoint "
+                f"is an error):\n{proc.stdout}\n{proc.stderr}"
+            )
+        shutil.rmtree(target / ".ruff_cache", ignore_errors=True)
+        _check_overrides(target, config)
+        (target / "py.typed").write_text("", encoding="utf-8")
+        # The document the code was generated from ships with it: the wrapper reads its version and
+        # provenance, and the sandbox validates against it.
+        (target / "openapi.json").write_text(normalise(doc), encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(target, out)
+
+
+def tree_files(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "__pycache__" not in p.parts and ".ruff_cache" not in p.parts
+    }
+
+
+def diff_trees(expected: Path, actual: Path) -> str:
+    """A unified diff from `actual` (committed) to `expected` (fresh); empty when identical."""
+    a, b = tree_files(actual), tree_files(expected)
+    out: list[str] = []
+    for name in sorted(a.keys() | b.keys()):
+        if a.get(name) == b.get(name):
+            continue
+        old = a.get(name, b"").decode("utf-8", "replace").splitlines(keepends=True)
+        new = b.get(name, b"").decode("utf-8", "replace").splitlines(keepends=True)
+        out.extend(
+            difflib.unified_diff(
+                old,
+                new,
+                fromfile=f"committed/{name}" if name in a else "/dev/null",
+                tofile=f"fresh/{name}" if name in b else "/dev/null",
+            )
+        )
+    return "".join(out)
+
+
+# --------------------------------------------------------------------------------------------------
+# API surface summary (what a regeneration changed, as a user of the package sees it)
+
+
+@dataclass(frozen=True)
+class Surface:
+    """module -> {public name -> signature text}"""
+
+    modules: dict[str, dict[str, str]]
+
+
+def _signature(node: ast.AST) -> str:
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        returns = ast.unparse(node.returns) if node.returns else "None"
+        return f"def {node.name}({ast.unparse(node.args)}) -> {returns}"
+    if isinstance(node, ast.ClassDef):
+        fields = [
+            f"{stmt.target.id}: {ast.unparse(stmt.annotation)}"
+            for stmt in node.body
+            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
+        ]
+        return f"class {node.name}({', '.join(fields)})"
+    return ast.unparse(node)
+
+
+def api_surface(package: Path) -> Surface:
+    modules: dict[str, dict[str, str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names: dict[str, str] = {}
+        for node in tree.body:
+            if isinstance(
+                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
+            ) and not node.name.startswith("_"):
+                names[node.name] = _signature(node)
+        modules[module] = names
+    return Surface(modules)
+
+
+def surface_report(old: Surface, new: Surface) -> str:
+    lines: list[str] = []
+    for module in sorted(old.modules.keys() | new.modules.keys()):
+        if module not in new.modules:
+            lines.append(f"- module removed: {module}")
+            continue
+        if module not in old.modules:
+            names = ", ".join(sorted(new.modules[module])) or "no public names"
+            lines.append(f"+ module added:   {module} ({names})")
+            continue
+        before, after = old.modules[module], new.modules[module]
+        for name in sorted(before.keys() | after.keys()):
+            if name not in after:
+                lines.append(f"- removed: {module}.{name}")
+            elif name not in before:
+                lines.append(f"+ added:   {module}.{name}")
+            elif before[name] != after[name]:
+                lines.append(f"~ changed: {module}.{name}")
+                lines.append(f"    was: {before[name]}\n    now: {after[name]}")
+    return "\n".join(lines) if lines else "no change to the generated API surface"
+
+
+# --------------------------------------------------------------------------------------------------
+# Commands
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    generate(Path(args.out) if args.out else GENERATED)
+    print(f"generated {Path(args.out) if args.out else GENERATED.relative_to(ROOT)}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    with tempfile.TemporaryDirectory(prefix="xcover-check-") as tmp:
+        fresh = Path(tmp) / PACKAGE
+        generate(fresh)
+        diff = diff_trees(fresh, GENERATED)
+    if diff:
+        print(diff)
+        print(
+            "generated/ differs from a fresh generation (diff above: committed -> fresh). generated/ is "
+            "output: never edit it by hand; run `nox -s generate` and commit the result."
+        )
+        return 1
+    print("generated/ matches a fresh generation")
+    return 0
+
+
+def cmd_update_spec(args: argparse.Namespace) -> int:
+    new_text = normalise(json.loads(Path(args.path).read_text(encoding="utf-8")))
+    old_surface = api_surface(GENERATED)
+    # Generate first: if the new document cannot be fixed, validated or generated, nothing is replaced.
+    with tempfile.TemporaryDirectory(prefix="xcover-update-") as tmp:
+        staged_spec = Path(tmp) / "openapi.json"
+        staged_spec.write_text(new_text, encoding="utf-8")
+        fresh = Path(tmp) / PACKAGE
+        generate(fresh, spec=staged_spec)
+        SPEC.write_text(new_text, encoding="utf-8")
+        if GENERATED.exists():
+            shutil.rmtree(GENERATED)
+        shutil.copytree(fresh, GENERATED)
+    print("Generated API surface:")
+    print(surface_report(old_surface, api_surface(GENERATED)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="codegen", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("generate", help="apply fixes, validate, generate, format")
+    p.add_argument("--out", help="package folder to write (default: generated/xcover_offers_api)")
+    p.set_defaults(func=cmd_generate)
+    p = sub.add_parser("check", help="fail with a diff if generated/ differs from a fresh generation")
+    p.set_defaults(func=cmd_check)
+    p = sub.add_parser("update-spec", help="take a new upstream document and regenerate")
+    p.add_argument("path")
+    p.set_defaults(func=cmd_update_spec)
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except PipelineError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
