@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any, Final
 
-__version__: Final = "0.1.0"
+__version__ = "0.1.0"
 
 
 def _spec_info() -> dict[str, Any]:
