@@ -42,11 +42,21 @@ def check_generated(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def update_spec(session: nox.Session) -> None:
-    """`nox -s update_spec -- PATH`: store a new upstream document, regenerate, report the change."""
+    """`nox -s update_spec -- PATH [--apply-bump | --dry-run]`: report what a new upstream document
+    changes and the version bump it needs, store it, regenerate, then run the tests on the new code."""
     if not session.posargs:
-        session.error("usage: nox -s update_spec -- PATH/TO/openapi.json")
+        session.error("usage: nox -s update_spec -- PATH/TO/openapi.json [--apply-bump | --dry-run]")
     session.install(*GENERATOR)
     session.run("python", "tools/codegen.py", "update-spec", *session.posargs)
+    if "--dry-run" in session.posargs:
+        return
+    # Installed after regeneration, so the tests run against the new code (as in the tests session).
+    session.install(".[sandbox]", *TEST)
+    try:
+        session.run("pytest")
+    except nox.command.CommandFailed:
+        session.run("python", "tools/specdiff.py", "explain", "build/spec-update.json")
+        session.error("tests fail on the regenerated code; wrapper code using what changed is listed above")
 
 
 @nox.session(python=PYTHON)

@@ -352,22 +352,183 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_update_spec(args: argparse.Namespace) -> int:
-    new_text = normalise(json.loads(Path(args.path).read_text(encoding="utf-8")))
-    old_surface = api_surface(GENERATED)
-    # Generate first: if the new document cannot be fixed, validated or generated, nothing is replaced.
+# --------------------------------------------------------------------------------------------------
+# update-spec: the semantic diff, the version proposal and the regeneration (tools/specdiff.py classifies)
+
+
+@dataclass(frozen=True)
+class Repo:
+    """The files update-spec reads and writes, under one root (tests point it at a temporary copy)."""
+
+    root: Path
+
+    @property
+    def spec(self) -> Path:
+        return self.root / "openapi.json"
+
+    @property
+    def fixes(self) -> Path:
+        return self.root / "spec-fixes.json"
+
+    @property
+    def config(self) -> Path:
+        return self.root / "generator.yaml"
+
+    @property
+    def generated(self) -> Path:
+        return self.root / "generated" / PACKAGE
+
+    @property
+    def wrapper(self) -> Path:
+        return self.root / "wrapper" / "xcover_offers"
+
+    @property
+    def version_file(self) -> Path:
+        return self.wrapper / "_version.py"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build"
+
+
+def _pointer_operation(pointer: str) -> str:
+    """`/paths/~1partners~1{partner_code}~1offers~1/post/...` -> `POST /partners/{partner_code}/offers/`."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    if len(parts) >= 3 and parts[0] == "paths":
+        return f"{parts[2].upper()} {parts[1]}"
+    return pointer
+
+
+def explain_obsolete(doc: Any, fix: Mapping[str, Any]) -> str:
+    """What upstream now has that makes `fix` unnecessary, in words."""
+    for op in fix["patch"]:
+        if op.get("op") != "add":
+            continue
+        parent_ptr, _, last = op["path"].rpartition("/")
+        found, parent = _resolve(doc, parent_ptr)
+        where = _pointer_operation(parent_ptr)
+        if found and isinstance(parent, Mapping) and last in parent:
+            return f"upstream now defines {last} {json.dumps(parent[last])[:120]} on {where}"
+        if found and isinstance(parent, list):
+            for element in parent:
+                if _same_parameter(element, op["value"]):
+                    return f"upstream now declares {element['in']} parameter {element['name']!r} on {where}"
+                if element == op["value"]:
+                    return f"upstream now has {json.dumps(element)[:120]} in {where}"
+    return "upstream repaired the defect it corrects"
+
+
+def apply_fixes_reporting_obsolete(
+    doc: Any, fixes: list[dict[str, Any]]
+) -> tuple[Any, list[str], list[tuple[dict[str, Any], str]]]:
+    """Like apply_fixes, but an obsolete fix is skipped and returned (with why) instead of raised, so the
+    semantic diff can still run; a conflicting fix still raises."""
+    patched, applied, obsolete = doc, [], []
+    for fix in fixes:
+        try:
+            patched, ids = apply_fixes(patched, [fix])
+        except FixObsolete:
+            obsolete.append((fix, explain_obsolete(patched, fix)))
+            continue
+        applied += ids
+    return patched, applied, obsolete
+
+
+def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run: bool = False) -> int:
+    """Diff `new_spec` against the stored document (both after the fixes), regenerate, report, propose
+    the version bump, and store the document and generated code unless `dry_run`.
+
+    Writes build/CHANGELOG.draft.md and build/spec-update.json (never CHANGELOG.md). When a spec fix has
+    become obsolete the report is still produced (with that fix skipped) but nothing is stored and the
+    result is 1: the fix must be deleted from spec-fixes.json first, by a person.
+    """
+    import specdiff
+    import yaml
+
+    new_text = normalise(json.loads(new_spec.read_text(encoding="utf-8")))
+    old_text = repo.spec.read_text(encoding="utf-8")
+    fixes = load_fixes(repo.fixes)
+    old_doc, _ = apply_fixes(json.loads(old_text), fixes)
+    new_doc, applied, obsolete = apply_fixes_reporting_obsolete(json.loads(new_text), fixes)
+    naming = specdiff.Naming.from_config(yaml.safe_load(repo.config.read_text(encoding="utf-8")) or {})
+    changes = specdiff.semantic_diff(old_doc, new_doc, naming=naming)
+    documents_differ = normalise(json.loads(old_text)) != new_text
+
+    old_surface = api_surface(repo.generated)
     with tempfile.TemporaryDirectory(prefix="xcover-update-") as tmp:
         staged_spec = Path(tmp) / "openapi.json"
         staged_spec.write_text(new_text, encoding="utf-8")
+        staged_fixes = Path(tmp) / "spec-fixes.json"
+        kept = [fix for fix in fixes if fix["id"] in applied]
+        staged_fixes.write_text(json.dumps({"fixes": kept}, indent=2), encoding="utf-8")
         fresh = Path(tmp) / PACKAGE
-        generate(fresh, spec=staged_spec)
-        SPEC.write_text(new_text, encoding="utf-8")
-        if GENERATED.exists():
-            shutil.rmtree(GENERATED)
-        shutil.copytree(fresh, GENERATED)
-    print("Generated API surface:")
-    print(surface_report(old_surface, api_surface(GENERATED)))
+        try:
+            generate(fresh, spec=staged_spec, fixes=staged_fixes, config=repo.config)
+        except PipelineError:
+            print("Semantic changes (generation failed, so nothing else is reported):", file=sys.stderr)
+            print("\n".join(f"  - {c.describe()}" for c in changes) or "  none", file=sys.stderr)
+            raise
+        new_surface = api_surface(fresh)
+        reexports = {**specdiff.generated_reexports(repo.generated), **specdiff.generated_reexports(fresh)}
+        changes = specdiff.with_surface_safety_net(
+            changes, specdiff.surface_removals(old_surface.modules, new_surface.modules)
+        )
+        names = specdiff.changed_names(
+            changes, old_surface.modules, new_surface.modules,
+            reexports=reexports, documents_differ=documents_differ,
+        )  # fmt: skip
+        paths = {*(old_doc.get("paths") or {}), *(new_doc.get("paths") or {})}
+        uses = specdiff.scan_wrapper(repo.wrapper, known_paths=paths)
+        version = specdiff.read_version(repo.version_file)
+        report = specdiff.Report(
+            old_version=str(old_doc["info"].get("version")),
+            new_version=str(new_doc["info"].get("version")),
+            old_sha256=sha256_text(old_text),
+            new_sha256=sha256_text(new_text),
+            changes=changes,
+            package_version=version,
+            bump=specdiff.propose_bump(changes, documents_differ=documents_differ),
+            obsolete_fixes=[specdiff.ObsoleteFix(fix["id"], why) for fix, why in obsolete],
+            fixes_applied=applied,
+            advice=specdiff.advice(new_doc, changes),
+            surface=surface_report(old_surface, new_surface),
+            dependents=specdiff.wrapper_dependents(uses, names, reexports),
+        )
+        repo.build.mkdir(exist_ok=True)
+        draft = repo.build / "CHANGELOG.draft.md"
+        draft.write_text(report.changelog(), encoding="utf-8")
+        (repo.build / "spec-update.json").write_text(
+            json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8"
+        )
+        print(report.render())
+        print(f"\nChangelog draft: {draft} (review it, then paste it into CHANGELOG.md)")
+        if obsolete:
+            ids = ", ".join(repr(fix["id"]) for fix, _ in obsolete)
+            print(
+                f"error: upstream repaired what spec fix(es) {ids} correct (see OBSOLETE SPEC FIXES above). "
+                "Delete them from spec-fixes.json and run update_spec again; nothing was stored.",
+                file=sys.stderr,
+            )
+            return 1
+        if dry_run:
+            print("Dry run: openapi.json, generated/ and the package version are unchanged.")
+            return 0
+        repo.spec.write_text(new_text, encoding="utf-8")
+        if repo.generated.exists():
+            shutil.rmtree(repo.generated)
+        shutil.copytree(fresh, repo.generated)
+    print(f"Stored {repo.spec.name} and regenerated {repo.generated.relative_to(repo.root)}.")
+    if apply_bump and report.bump != "none":
+        specdiff.write_version(repo.version_file, report.proposed_version)
+        print(f"Version {version} -> {report.proposed_version} written to {repo.version_file.name}.")
+    elif report.bump != "none":
+        report_path = f"{repo.build.name}/spec-update.json"
+        print(f"To apply the proposed version: python tools/specdiff.py apply-bump {report_path}")
     return 0
+
+
+def cmd_update_spec(args: argparse.Namespace) -> int:
+    return update_spec(Repo(ROOT), Path(args.path), apply_bump=args.apply_bump, dry_run=args.dry_run)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -378,8 +539,17 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_generate)
     p = sub.add_parser("check", help="fail with a diff if generated/ differs from a fresh generation")
     p.set_defaults(func=cmd_check)
-    p = sub.add_parser("update-spec", help="take a new upstream document and regenerate")
+    p = sub.add_parser(
+        "update-spec", help="report what a new upstream document changes, store it and regenerate"
+    )
     p.add_argument("path")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--apply-bump", action="store_true", help="write the proposed version to the wrapper's _version.py"
+    )
+    mode.add_argument(
+        "--dry-run", action="store_true", help="report only: store nothing, regenerate nothing in place"
+    )
     p.set_defaults(func=cmd_update_spec)
     args = parser.parse_args(argv)
     try:

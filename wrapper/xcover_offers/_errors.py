@@ -5,6 +5,7 @@
     ├── RequestValidationError      (also ValueError) bad input, caught before anything is sent
     ├── APIConnectionError          no response: DNS, refused, reset, TLS ...
     │   └── APITimeoutError         no response in time
+    ├── APIResponseValidationError  a 2xx whose body is not the documented shape
     └── APIStatusError              the server answered with a non-2xx status
         ├── BadRequestError             400
         ├── AuthenticationError         401
@@ -58,6 +59,16 @@ class APIConnectionError(XCoverError):
 
 class APITimeoutError(APIConnectionError):
     """The request got no response in time."""
+
+
+class APIResponseValidationError(XCoverError):
+    """A 2xx response whose body is not the documented shape (not JSON, or no `data` object)."""
+
+    def __init__(self, message: str, *, response: httpx.Response, request_id: str | None) -> None:
+        self.response = response
+        self.status_code = response.status_code
+        self.request_id = request_id
+        super().__init__(f"{message} (request id {request_id})" if request_id else message)
 
 
 class APIStatusError(XCoverError):

@@ -1,0 +1,131 @@
+"""Convenience constructors: generated models with consistent derived fields."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from xcover_offers import RequestValidationError, customer, event, ticket
+from xcover_offers_api.models import Customer, Event, Ticket
+
+UTC = dt.UTC
+START = dt.datetime(2027, 6, 1, 19, 30, tzinfo=UTC)
+
+
+def test_customer_returns_the_generated_model() -> None:
+    c = customer(currency="USD", country="US", language="en-us", postcode="90210")
+    assert isinstance(c, Customer)
+    assert c.to_dict() == {"currency": "USD", "country": "US", "language": "en-us", "postcode": "90210"}
+
+
+def test_customer_requires_its_fields() -> None:
+    with pytest.raises(RequestValidationError, match=r"customer.currency: expected a non-empty string"):
+        customer(currency="", country="US", language="en-us")
+    with pytest.raises(RequestValidationError, match="customer: Customer does not take"):
+        customer(currency="USD", country="US", language="en-us", shoe_size=9)
+
+
+def test_ticket_money_is_exact() -> None:
+    t = ticket(id="t1", price=Decimal("19.99"), type_="VIP")
+    assert isinstance(t, Ticket)
+    assert t.to_dict() == {"id": "t1", "price": 19.99, "type": "VIP"}
+    assert ticket(id="t", price="10").price == 10
+    with pytest.raises(RequestValidationError, match=r"ticket.price: not a number"):
+        ticket(id="t", price="ten")
+    with pytest.raises(RequestValidationError, match=r"ticket.price: must not be negative"):
+        ticket(id="t", price=-1)
+    with pytest.raises(RequestValidationError, match=r"ticket.price: expected an amount"):
+        ticket(id="t", price=True)
+
+
+def test_single_day_event_derives_counts_and_totals() -> None:
+    e = event(
+        id="ev",
+        name="Show",
+        start_date=START,
+        country="US",
+        tickets=[ticket(id="a", price=0.1), {"id": "b", "price": 0.2, "type": "GA"}],
+        venue="Hall",
+    )
+    assert isinstance(e, Event)
+    assert e.ticket_count == 2
+    assert e.total_amount == 0.3, "money is summed exactly: 0.1 + 0.2 is 0.3"
+    assert e.multiday_event is False
+    assert e.duration_days == 1
+    assert e.venue == "Hall"
+    assert e.to_dict()["tickets"][1] == {"id": "b", "price": 0.2, "type": "GA"}
+
+
+def test_multi_day_event_fields_agree() -> None:
+    tz = ZoneInfo("Australia/Sydney")
+    start = dt.datetime(2027, 1, 1, 18, 0, tzinfo=tz)
+    end = dt.datetime(2027, 1, 3, 23, 0, tzinfo=tz)
+    e = event(id="f", name="Festival", start_date=start, end_date=end, country="AU", duration_days=3)
+    assert (e.multiday_event, e.duration_days, e.end_date) == (True, 3, end)
+
+
+def test_end_date_on_the_same_day_is_single_day() -> None:
+    e = event(id="f", name="Gig", start_date=START, end_date=START + dt.timedelta(hours=3), country="US")
+    assert (e.multiday_event, e.duration_days) == (False, 1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"start_date": dt.datetime(2027, 6, 1, 19, 30)}, "event.start_date: naive datetime"),
+        ({"end_date": dt.datetime(2027, 6, 3)}, "event.end_date: naive datetime"),
+        ({"end_date": START - dt.timedelta(days=1)}, "event.end_date: is before start_date"),
+        ({"multiday_event": True}, "event.end_date: a multi-day event needs end_date"),
+        ({"duration_days": 3}, "event.end_date: a multi-day event needs end_date"),
+        ({"end_date": START + dt.timedelta(days=2), "duration_days": 2}, "event.duration_days: given 2"),
+        (
+            {"end_date": START + dt.timedelta(days=2), "multiday_event": False},
+            "event.multiday_event: given False",
+        ),
+        ({"tickets": [{"id": "a", "price": 5}], "ticket_count": 2}, "event.ticket_count: given 2"),
+        ({"tickets": [{"id": "a", "price": 5}], "total_amount": "6"}, "event.total_amount: given"),
+        ({"tickets": [{"id": "a"}]}, r"event.tickets\[0\].price: required field is missing"),
+        ({"tickets": [{"id": "a", "price": "x"}]}, r"event.tickets\[0\].price: not a number"),
+        ({"country": ""}, "event.country: expected a non-empty string"),
+    ],
+)
+def test_event_errors(kwargs: dict[str, object], message: str) -> None:
+    args: dict[str, object] = {"id": "e", "name": "n", "start_date": START, "country": "US"}
+    args.update(kwargs)
+    with pytest.raises(RequestValidationError, match=message):
+        event(**args)  # type: ignore[arg-type]
+
+
+def test_explicit_values_that_agree_are_fine() -> None:
+    e = event(
+        id="e", name="n", start_date=START, country="US",
+        tickets=[{"id": "a", "price": "0.10"}, {"id": "b", "price": "0.20"}],
+        ticket_count=2, total_amount=Decimal("0.3"), multiday_event=False, duration_days=1,
+    )  # fmt: skip
+    assert (e.ticket_count, e.total_amount) == (2, 0.3)
+
+
+prices = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(st.lists(prices, min_size=1, max_size=20))
+def test_total_is_the_exact_sum(amounts: list[Decimal]) -> None:
+    e = event(
+        id="e", name="n", start_date=START, country="US",
+        tickets=[ticket(id=str(i), price=a) for i, a in enumerate(amounts)],
+    )  # fmt: skip
+    assert Decimal(str(e.total_amount)) == sum(amounts, Decimal(0))
+    assert e.ticket_count == len(amounts)
+
+
+@given(st.integers(min_value=0, max_value=400), st.integers(min_value=0, max_value=23))
+def test_duration_counts_calendar_days(days: int, hours: int) -> None:
+    end = START + dt.timedelta(days=days, hours=hours)
+    e = event(id="e", name="n", start_date=START, end_date=end, country="US")
+    expected = (end.date() - START.date()).days + 1
+    assert e.duration_days == expected
+    assert e.multiday_event is (expected > 1)

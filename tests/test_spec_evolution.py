@@ -1,0 +1,575 @@
+"""Spec evolution: `update-spec` says what a new upstream document changes and proposes the version bump.
+
+The fixtures in tests/fixtures/specs/ are realistic next versions of upstream spec 1.0.0, pinned with
+its spec fixes and generator config in tests/fixtures/specs/base/ so these tests mean the same after
+the stored openapi.json moves on. Classification is checked on the documents directly; the end-to-end
+tests run `codegen.update_spec` on a temporary repository (base spec, its generated code, a copy of the
+wrapper), never on the real tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.util
+import json
+import shutil
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import codegen
+import httpx
+import pytest
+import specdiff
+import yaml
+from specdiff import Level
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "specs"
+BASE = FIXTURES / "base"
+CREATE = "POST /partners/{partner_code}/offers/"
+OPT_OUT = "POST /partners/{partner_code}/offers/{offer_id}/opt_out/"
+FILE_TYPE = "data.products[].details.files[].type"
+
+_spec = importlib.util.spec_from_file_location("spec_fixtures", FIXTURES / "materialise.py")
+assert _spec
+assert _spec.loader
+fixtures = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(fixtures)
+
+NAMING = specdiff.Naming.from_config(yaml.safe_load((BASE / "generator.yaml").read_text(encoding="utf-8")))
+
+
+def fixed(doc: Any) -> Any:
+    patched, _, _ = codegen.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(BASE / "spec-fixes.json"))
+    return patched
+
+
+def base_document() -> Any:
+    return fixed(json.loads((BASE / "openapi.json").read_text(encoding="utf-8")))
+
+
+def diff_fixture(name: str) -> list[specdiff.Change]:
+    before: Any = fixtures.materialise(name, base_only=True)
+    after: Any = fixtures.materialise(name)
+    return specdiff.semantic_diff(fixed(before), fixed(after), naming=NAMING)
+
+
+# --------------------------------------------------------------------------------------------------
+# Classification and bump, one fixture each
+
+
+@pytest.mark.parametrize(
+    ("name", "expected", "bump", "version"),
+    [
+        ("new-endpoint", [(Level.ADDITION, "operation-added", OPT_OUT, "", None)], "minor", "0.2.0"),
+        (
+            "new-required-request-field",
+            [(Level.BREAKING, "field-added-required", "request body", "customer.first_name", "Customer")],
+            "major",
+            "1.0.0",
+        ),
+        (
+            "removed-response-field",
+            [(Level.BREAKING, "field-removed", "response 200", "data.provider_reference", "Offer")],
+            "major",
+            "1.0.0",
+        ),
+        (
+            "new-optional-response-field",
+            [(Level.ADDITION, "field-added", "response 200", "data.expires_at", "Offer")],
+            "minor",
+            "0.2.0",
+        ),
+        (
+            "request-parameter-enum-value-added",
+            [
+                (
+                    Level.ADDITION,
+                    "enum-value-added",
+                    "query parameter",
+                    "extra_fields[]",
+                    "CreateOfferExtraFieldsItem",
+                )
+            ],
+            "minor",
+            "0.2.0",
+        ),
+        (
+            "response-enum-value-added",
+            [(Level.WARNING, "enum-value-added", "response 200", FILE_TYPE, "ProductFileType")],
+            "minor",
+            "0.2.0",
+        ),
+    ],
+)
+def test_fixture_classification_and_bump(
+    name: str, expected: list[tuple[Level, str, str, str, str | None]], bump: specdiff.Bump, version: str
+) -> None:
+    changes = diff_fixture(name)
+    got = [
+        (c.level, c.kind, c.operation if c.operation == OPT_OUT else c.where, c.path, c.model)
+        for c in changes
+    ]
+    assert got == expected, "\n".join(c.describe() for c in changes)
+    assert specdiff.propose_bump(changes, documents_differ=True) == bump
+    assert specdiff.bumped("0.1.0", bump) == version
+
+
+def test_response_enum_warning_tells_readers_to_upgrade() -> None:
+    (change,) = diff_fixture("response-enum-value-added")
+    assert change.message.startswith('new enum value(s) "key_facts": breaks readers that handle every value')
+    assert "upgrade before XCover sends it" in change.message
+
+
+def test_new_endpoint_without_operation_id_gets_advice() -> None:
+    changes = diff_fixture("new-endpoint")
+    (note,) = specdiff.advice(fixtures.materialise("new-endpoint"), changes)
+    assert "no operationId" in note
+    assert "xcover_offers_api.api.opt_out.post_partners_partner_code_offers_offer_id_opt_out" in note
+
+
+# --------------------------------------------------------------------------------------------------
+# The rules beyond the fixtures, on small edits of the fixed current document
+
+
+def _body(doc: Any) -> Any:
+    return doc["paths"]["/partners/{partner_code}/offers/"]["post"]["requestBody"]["content"][
+        "application/json"
+    ]["schema"]
+
+
+def _data(doc: Any) -> Any:
+    op = doc["paths"]["/partners/{partner_code}/offers/"]["post"]
+    return op["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["data"]
+
+
+def _ticket(doc: Any) -> Any:
+    return _body(doc)["properties"]["context"]["properties"]["events"]["items"]["properties"]["tickets"][
+        "items"
+    ]
+
+
+def _set(target: Callable[[Any], Any], key: str, value: Any) -> Callable[[Any], None]:
+    return lambda doc: target(doc).__setitem__(key, value)
+
+
+EDITS: list[tuple[str, Callable[[Any], None], Level, str, str]] = [
+    (
+        "response field becomes nullable",
+        lambda d: _data(d)["properties"]["currency"].__setitem__("nullable", True),
+        Level.BREAKING, "nullable-added", "data.currency",
+    ),
+    (
+        "request field accepts null",
+        lambda d: _body(d)["properties"]["customer"]["properties"]["region"].__setitem__("nullable", True),
+        Level.ADDITION, "nullable-added", "customer.region",
+    ),
+    (
+        "request field optional -> required",
+        lambda d: _body(d)["properties"]["customer"]["required"].append("email"),
+        Level.BREAKING, "now-required", "customer.email",
+    ),
+    (
+        "request field required -> optional",
+        lambda d: _body(d)["properties"]["customer"]["required"].remove("language"),
+        Level.ADDITION, "now-optional", "customer.language",
+    ),
+    (
+        "nested request type narrowed",
+        lambda d: _ticket(d)["properties"]["price"].__setitem__("type", "integer"),
+        Level.BREAKING, "type-narrowed", "context.events[].tickets[].price",
+    ),
+    (
+        "request type widened",
+        lambda d: _body(d)["properties"]["context"]["properties"]["events"]["items"]["properties"][
+            "duration_days"
+        ].__setitem__("type", "number"),
+        Level.ADDITION, "type-widened", "context.events[].duration_days",
+    ),
+    (
+        "response type changed",
+        lambda d: _data(d)["properties"]["currency"].__setitem__("type", "object"),
+        Level.BREAKING, "type-changed", "data.currency",
+    ),
+    (
+        "new optional request field",
+        lambda d: _ticket(d)["properties"].__setitem__("seat", {"type": "string"}),
+        Level.ADDITION, "field-added", "context.events[].tickets[].seat",
+    ),
+    (
+        "removed request field",
+        lambda d: _ticket(d)["properties"].pop("total_paid"),
+        Level.BREAKING, "field-removed", "context.events[].tickets[].total_paid",
+    ),
+    (
+        "new required query parameter",
+        lambda d: d["paths"]["/partners/{partner_code}/offers/"]["post"]["parameters"].append(
+            {"name": "channel", "in": "query", "required": True, "schema": {"type": "string"}}
+        ),
+        Level.BREAKING, "parameter-added-required", "channel",
+    ),
+    (
+        "removed query parameter",
+        lambda d: d["paths"]["/partners/{partner_code}/offers/"]["post"]["parameters"].pop(),
+        Level.BREAKING, "parameter-removed", "exclude_offer_ids",
+    ),
+    (
+        "removed operation",
+        lambda d: d["paths"].pop("/partners/{partner_code}/offers/"),
+        Level.BREAKING, "operation-removed", "",
+    ),
+    (
+        "only a description changed",
+        lambda d: _data(d)["properties"]["id"].__setitem__("description", "The offer's id."),
+        Level.PATCH, "document-changed", "",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("title", "edit", "level", "kind", "path"), EDITS, ids=[e[0] for e in EDITS])
+def test_rules(title: str, edit: Callable[[Any], None], level: Level, kind: str, path: str) -> None:
+    old = base_document()
+    new = json.loads(json.dumps(old))
+    edit(new)
+    changes = specdiff.semantic_diff(old, new, naming=NAMING)
+    assert [(c.level, c.kind, c.path) for c in changes] == [(level, kind, path)], title
+
+
+def test_inline_and_referenced_schemas_compare_the_same() -> None:
+    old = base_document()
+    new = json.loads(json.dumps(old))
+    customer = _body(new)["properties"]["customer"]
+    new.setdefault("components", {}).setdefault("schemas", {})["Customer"] = customer
+    _body(new)["properties"]["customer"] = {"$ref": "#/components/schemas/Customer"}
+    assert [c.kind for c in specdiff.semantic_diff(old, new)] == ["document-changed"]
+    customer["properties"]["phone"] = {"type": "string"}
+    (change,) = specdiff.semantic_diff(old, new, naming=NAMING)
+    assert (change.kind, change.path, change.model) == ("field-added", "customer.phone", "Customer")
+
+
+def test_no_change_proposes_no_bump() -> None:
+    doc = base_document()
+    assert specdiff.semantic_diff(doc, doc) == []
+    assert specdiff.propose_bump([], documents_differ=False) == "none"
+    assert specdiff.propose_bump([], documents_differ=True) == "patch"
+
+
+@pytest.mark.parametrize(
+    ("version", "bump", "expected"),
+    [
+        ("0.1.0", "major", "1.0.0"),
+        ("1.4.2", "minor", "1.5.0"),
+        ("1.4.2", "patch", "1.4.3"),
+        ("1.4.2", "none", "1.4.2"),
+    ],
+)
+def test_bumped(version: str, bump: specdiff.Bump, expected: str) -> None:
+    assert specdiff.bumped(version, bump) == expected
+
+
+def test_bumped_refuses_what_it_cannot_read() -> None:
+    with pytest.raises(ValueError, match="set it by hand"):
+        specdiff.bumped("1.0.0rc1", "minor")
+
+
+# --------------------------------------------------------------------------------------------------
+# Which wrapper code uses what changed (pure)
+
+
+def test_uses_in_source_follows_imports_aliases_and_attributes() -> None:
+    source = """
+from xcover_offers_api.models import Customer, Offer as O
+from xcover_offers_api.api.create_offer import create_offer as endpoint
+import xcover_offers_api.models as m
+from xcover_offers_api.types import UNSET  # imported, never used: still a use
+from . import _errors
+from importlib import resources
+
+PATH = "/partners/{partner_code}/offers/"
+
+def f():
+    Customer(currency="USD")
+    O.from_dict({})
+    endpoint.sync_detailed(client=None)
+    m.Event.from_dict({}).name
+    return resources.files("xcover_offers_api")
+"""
+    uses = {
+        u.name: u.line
+        for u in specdiff.uses_in_source(source, known_paths=["/partners/{partner_code}/offers/"])
+    }
+    assert uses == {
+        "xcover_offers_api.models.Customer": 12,
+        "xcover_offers_api.models.Offer.from_dict": 13,
+        "xcover_offers_api.api.create_offer.create_offer.sync_detailed": 14,
+        "xcover_offers_api.models.Event.from_dict": 15,
+        "xcover_offers_api.types.UNSET": 5,
+        "spec-path:/partners/{partner_code}/offers/": 9,
+        "xcover_offers_api/openapi.json": 16,
+    }
+
+
+def test_wrapper_dependents_maps_changed_names_to_files() -> None:
+    uses = {
+        "wrapper/xcover_offers/_builders.py": [specdiff.Use("xcover_offers_api.models.Customer", 3)],
+        "wrapper/xcover_offers/_client.py": [
+            specdiff.Use("xcover_offers_api.api.create_offer.create_offer.sync_detailed", 40),
+            specdiff.Use("xcover_offers_api.models.Offer.from_dict", 41),
+        ],
+        "wrapper/xcover_offers/_params.py": [specdiff.Use("xcover_offers_api.types.UNSET", 5)],
+    }
+    reexports = {
+        "xcover_offers_api.models.Customer": "xcover_offers_api.models.customer.Customer",
+        "xcover_offers_api.models.Offer": "xcover_offers_api.models.offer.Offer",
+    }
+    changed = {
+        "xcover_offers_api.models.customer.Customer": ["signature changed"],
+        "xcover_offers_api.models.Customer": ["request body `customer.first_name`: new required field"],
+        "xcover_offers_api.api.create_offer.create_offer": [
+            "query parameter `channel`: new required parameter"
+        ],
+        "xcover_offers_api.models.offer.Offer": ["response 200 `data.provider_reference`: field removed"],
+        "xcover_offers_api.models.ticket.Ticket": ["unused by the wrapper"],
+    }
+    deps = specdiff.wrapper_dependents(uses, changed, reexports)
+    assert sorted(deps) == ["wrapper/xcover_offers/_builders.py", "wrapper/xcover_offers/_client.py"]
+    (customer,) = deps["wrapper/xcover_offers/_builders.py"]
+    assert customer.used == customer.changed == "xcover_offers_api.models.Customer"
+    assert customer.reasons == ("signature changed", "request body `customer.first_name`: new required field")
+    endpoint, offer = deps["wrapper/xcover_offers/_client.py"]
+    assert (endpoint.line, endpoint.changed) == (40, "xcover_offers_api.api.create_offer.create_offer")
+    assert (offer.line, offer.changed) == (41, "xcover_offers_api.models.offer.Offer")
+    text = specdiff.render_dependents(deps)
+    assert "wrapper/xcover_offers/_client.py\n    line 40:" in text
+    assert specdiff.render_dependents({}) == "No wrapper module uses anything that changed."
+
+
+def test_removed_module_reaches_names_imported_from_it() -> None:
+    uses = {"w.py": [specdiff.Use("xcover_offers_api.api.create_offer.create_offer.sync", 1)]}
+    deps = specdiff.wrapper_dependents(
+        uses, {"xcover_offers_api.api.create_offer.create_offer": ["module removed"]}, {}
+    )
+    assert deps["w.py"][0].reasons == ("module removed",)
+
+
+# --------------------------------------------------------------------------------------------------
+# End to end, against a temporary copy of the repository files
+
+
+def _tree_digest(root: Path) -> str:
+    digest = hashlib.sha256()
+    for name, data in codegen.tree_files(root).items():
+        digest.update(name.encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def real_tree_untouched() -> Iterator[None]:
+    watched = [
+        ROOT / "openapi.json",
+        ROOT / "spec-fixes.json",
+        ROOT / "wrapper" / "xcover_offers" / "_version.py",
+    ]
+    before = [p.read_bytes() for p in watched], _tree_digest(ROOT / "generated" / "xcover_offers_api")
+    yield
+    after = [p.read_bytes() for p in watched], _tree_digest(ROOT / "generated" / "xcover_offers_api")
+    assert after == before, "update-spec tests must only ever write to their temporary copy"
+
+
+USES_OF_CUSTOMER_AND_OFFER = '''"""Stands in for wrapper code that reads fields the fixtures change."""
+from xcover_offers_api.models import Customer, Offer
+
+
+def reference(offer: Offer) -> object:
+    return offer.provider_reference, Customer
+'''
+
+
+@pytest.fixture(scope="module")
+def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A repository at spec 1.0.0 and version 0.1.0: the pinned base, the code generated from it, and a
+    copy of the wrapper with one more module that uses fields the fixtures change."""
+    root = tmp_path_factory.mktemp("base-repo")
+    for name in ("openapi.json", "spec-fixes.json", "generator.yaml"):
+        shutil.copy2(BASE / name, root / name)
+    shutil.copy2(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
+    repo = codegen.Repo(root)
+    shutil.copytree(
+        ROOT / "wrapper" / "xcover_offers", repo.wrapper, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (repo.wrapper / "_uses_fixture_fields.py").write_text(USES_OF_CUSTOMER_AND_OFFER)
+    specdiff.write_version(repo.version_file, "0.1.0")
+    codegen.generate(repo.generated, spec=repo.spec, fixes=repo.fixes, config=repo.config)
+    return root
+
+
+@pytest.fixture
+def repo(base_repo: Path, tmp_path: Path) -> codegen.Repo:
+    shutil.copytree(base_repo, tmp_path, dirs_exist_ok=True)
+    return codegen.Repo(tmp_path)
+
+
+def next_version(name: str, tmp_path: Path) -> Path:
+    path = tmp_path / f"{name}.upstream.json"
+    path.write_text(json.dumps(fixtures.materialise(name)), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def regenerated() -> Iterator[Callable[[Path, str], ModuleType]]:
+    """Import a module of a regenerated `xcover_offers_api` from a temporary folder, and afterwards put
+    the installed package back so no later test sees the temporary one."""
+    import xcover_offers._auth  # bound to the installed package before the swap  # noqa: F401
+
+    def ours(name: str) -> bool:
+        return name == codegen.PACKAGE or name.startswith(codegen.PACKAGE + ".")
+
+    saved = {name: module for name, module in sys.modules.items() if ours(name)}
+    added: list[str] = []
+
+    def load(generated_parent: Path, module: str) -> ModuleType:
+        for name in [n for n in sys.modules if ours(n)]:
+            del sys.modules[name]
+        sys.path.insert(0, str(generated_parent))
+        added.append(str(generated_parent))
+        importlib.invalidate_caches()
+        return importlib.import_module(module)
+
+    yield load
+    for path in added:
+        sys.path.remove(path)
+    for name in [n for n in sys.modules if ours(n)]:
+        del sys.modules[name]
+    sys.modules.update(saved)
+
+
+def test_new_endpoint_regenerated_and_signed_with_no_wrapper_change(
+    repo: codegen.Repo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    regenerated: Callable[[Path, str], ModuleType],
+) -> None:
+    from xcover_offers._auth import XCoverAuth, verify_signature
+
+    assert codegen.update_spec(repo, next_version("new-endpoint", tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert f"  - {OPT_OUT}: new operation" in out
+    assert "Proposed version: 0.1.0 -> 0.2.0 (minor: 1 addition)" in out
+    assert json.loads(repo.spec.read_text())["info"]["version"] == "1.1.0"
+
+    report = json.loads((repo.build / "spec-update.json").read_text())
+    (added,) = report["changes"]
+    endpoint = regenerated(repo.generated.parent, added["module"])  # the module the report named
+
+    seen: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        path = request.url.raw_path.decode()
+        seen.append(verify_signature(request.method, path, request.headers, secrets={"key-1": "s3cret"}))
+        return httpx.Response(200, json={"data": {"id": "offer-1", "opted_out": True, "opted_out_at": None}})
+
+    client_module = importlib.import_module("xcover_offers_api")
+    auth = XCoverAuth("key-1", "s3cret")
+    with client_module.Client(
+        base_url="https://api.xcover.com/x",
+        httpx_args={"transport": httpx.MockTransport(server), "auth": auth},
+    ) as client:
+        response = endpoint.sync_detailed("LLODT", "offer 1", client=client)
+    assert seen == ["key-1"]
+    assert response.status_code == 200
+    assert response.parsed.data.opted_out is True
+    assert response.parsed.data.id == "offer-1"
+
+
+def test_breaking_update_reports_dependents_drafts_changelog_and_applies_bump(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    changelog = (repo.root / "CHANGELOG.md").read_text()
+    assert (
+        codegen.update_spec(repo, next_version("new-required-request-field", tmp_path), apply_bump=True) == 0
+    )
+    out = capsys.readouterr().out
+    assert "BREAKING: existing callers can fail (major): 1" in out
+    assert f"  - {CREATE} request body `customer.first_name`: new required field" in out
+    assert "Proposed version: 0.1.0 -> 1.0.0 (major: 1 breaking)" in out
+    assert "~ changed: xcover_offers_api.models.customer.Customer" in out
+    assert (
+        "  wrapper/xcover_offers/_uses_fixture_fields.py\n    line 6: xcover_offers_api.models.Customer"
+        in out
+    )
+
+    assert specdiff.read_version(repo.version_file) == "1.0.0"
+    assert "first_name: str" in (repo.generated / "models" / "customer.py").read_text()
+    draft = (repo.build / "CHANGELOG.draft.md").read_text()
+    assert draft.startswith("## [1.0.0]\n")
+    assert "- **Breaking:** POST /partners/{partner_code}/offers/ request body `customer.first_name`" in draft
+    assert (repo.root / "CHANGELOG.md").read_text() == changelog
+
+
+def test_dry_run_stores_nothing_and_explain_names_the_wrapper_modules(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
+    assert codegen.update_spec(repo, next_version("removed-response-field", tmp_path), dry_run=True) == 0
+    out = capsys.readouterr().out
+    assert "Dry run: openapi.json, generated/ and the package version are unchanged." in out
+    assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
+    assert specdiff.read_version(repo.version_file) == "0.1.0"
+
+    explained = specdiff.explain(repo.build / "spec-update.json")
+    assert (
+        "wrapper/xcover_offers/_uses_fixture_fields.py\n    line 5: xcover_offers_api.models.Offer"
+        in explained
+    )
+    assert "`data.provider_reference`: field removed: readers of it break [Offer]" in explained
+
+    assert specdiff.apply_bump(repo.build / "spec-update.json", repo.version_file).startswith(
+        "0.1.0 -> 1.0.0"
+    )
+    assert specdiff.read_version(repo.version_file) == "1.0.0"
+    with pytest.raises(ValueError, match="already applied"):
+        specdiff.apply_bump(repo.build / "spec-update.json", repo.version_file)
+
+
+def test_obsolete_fix_is_reported_plainly_and_nothing_is_stored(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
+    assert codegen.update_spec(repo, next_version("upstream-declares-partner-code", tmp_path)) == 1
+    captured = capsys.readouterr()
+    assert (
+        "  - upstream now declares path parameter 'partner_code' on POST /partners/{partner_code}/offers/; "
+        "delete fix 'partner-code-path-parameter' from spec-fixes.json"
+    ) in captured.out
+    assert "The diff below was computed with these fixes skipped." in captured.out
+    # Upstream's own declaration lacks the fix's minLength: the diff says so.
+    assert f"  - {CREATE} path parameter `partner_code`: minLength 1 -> none" in captured.out
+    assert "Delete them from spec-fixes.json and run update_spec again; nothing was stored." in captured.err
+    assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
+    report = json.loads((repo.build / "spec-update.json").read_text())
+    assert report["obsolete_fixes"] == [
+        {
+            "fix_id": "partner-code-path-parameter",
+            "explanation": f"upstream now declares path parameter 'partner_code' on {CREATE}",
+        }
+    ]
+
+
+def test_cli_flags(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+
+    def update_spec(repo: codegen.Repo, path: Path, **flags: Any) -> int:
+        assert (repo.root, path) == (codegen.ROOT, Path("x.json"))
+        calls.append(flags)
+        return 0
+
+    monkeypatch.setattr(codegen, "update_spec", update_spec)
+    assert codegen.main(["update-spec", "x.json", "--dry-run"]) == 0
+    assert codegen.main(["update-spec", "x.json", "--apply-bump"]) == 0
+    assert calls == [{"apply_bump": False, "dry_run": True}, {"apply_bump": True, "dry_run": False}]
+    with pytest.raises(SystemExit):
+        codegen.main(["update-spec", "x.json", "--dry-run", "--apply-bump"])

@@ -1,0 +1,168 @@
+"""Convenience constructors for the request models.
+
+They return the generated models (`Customer`, `Ticket`, `Event`), filled with the derived fields
+computed the same way every time: `ticket_count` and `total_amount` from the tickets (money summed
+in Decimal, so 0.1 + 0.2 is 0.3), and `multiday_event`, `duration_days`, `end_date` agreeing with
+each other. Any other field of the model passes through as a keyword, so fields the spec adds later
+need no change here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+from xcover_offers_api.models import Customer, Event, Ticket
+
+from ._errors import RequestValidationError
+
+Money = Decimal | int | float | str
+M = TypeVar("M", Customer, Ticket, Event)
+
+
+def _money(value: object, path: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        raise RequestValidationError(
+            path, f"expected an amount (Decimal, int, float or str), got {type(value).__name__}"
+        )
+    try:
+        # str() first: Decimal(0.1) would carry the float's binary error into the sum.
+        amount = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise RequestValidationError(path, "not a number") from None
+    if not amount.is_finite():
+        raise RequestValidationError(path, "must be a finite number")
+    if amount < 0:
+        raise RequestValidationError(path, "must not be negative")
+    return amount
+
+
+def _number(amount: Decimal) -> float | int:
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def _aware(value: object, path: str) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        raise RequestValidationError(path, f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise RequestValidationError(
+            path, "naive datetime; give a timezone-aware datetime (the event's local zone or UTC)"
+        )
+    return value
+
+
+def _required_str(value: object, path: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise RequestValidationError(path, "expected a non-empty string")
+    return value
+
+
+def _model(cls: type[M], path: str, **kwargs: Any) -> M:
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # an unknown keyword: name it rather than show attrs' message
+        raise RequestValidationError(path, f"{cls.__name__} does not take these arguments: {exc}") from None
+
+
+def customer(*, currency: str, country: str, language: str, **fields: Any) -> Customer:
+    """A `Customer`. Optional fields (region, postcode, email, ip, ...) pass through as keywords."""
+    return _model(
+        Customer,
+        "customer",
+        currency=_required_str(currency, "customer.currency"),
+        country=_required_str(country, "customer.country"),
+        language=_required_str(language, "customer.language"),
+        **fields,
+    )
+
+
+def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
+    """A `Ticket`; `price` as Decimal, int, float or str, stored exactly as given (no float drift)."""
+    amount = _money(price, "ticket.price")
+    if "total_paid" in fields and fields["total_paid"] is not None:
+        fields["total_paid"] = _number(_money(fields["total_paid"], "ticket.total_paid"))
+    return _model(Ticket, "ticket", id=_required_str(id, "ticket.id"), price=_number(amount), **fields)
+
+
+def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
+    if isinstance(value, Ticket):
+        return value
+    if isinstance(value, Mapping):
+        missing = [k for k in ("id", "price") if k not in value]
+        if missing:
+            raise RequestValidationError(f"{path}.{missing[0]}", "required field is missing")
+        parsed = Ticket.from_dict(value)  # the generated parser maps wire names (type -> type_)
+        _required_str(parsed.id, f"{path}.id")
+        parsed.price = _number(_money(parsed.price, f"{path}.price"))
+        return parsed
+    raise RequestValidationError(path, f"expected a Ticket or a mapping, got {type(value).__name__}")
+
+
+def _check(path: str, given: object, derived: object) -> None:
+    if given is not None and given != derived:
+        raise RequestValidationError(path, f"given {given!r} but the tickets/dates give {derived!r}")
+
+
+def event(
+    *,
+    id: str,
+    name: str,
+    start_date: dt.datetime,
+    country: str,
+    tickets: Iterable[Ticket | Mapping[str, Any]] = (),
+    end_date: dt.datetime | None = None,
+    ticket_count: int | None = None,
+    total_amount: Money | None = None,
+    multiday_event: bool | None = None,
+    duration_days: int | None = None,
+    **fields: Any,
+) -> Event:
+    """An `Event`, single-day or multi-day, with its derived fields filled in.
+
+    - `ticket_count` and `total_amount` come from `tickets` (when any are given).
+    - A multi-day event is one whose `end_date` falls on a later calendar day than `start_date` (in
+      `start_date`'s zone); `duration_days` counts calendar days inclusively. Multi-day needs
+      `end_date`: it cannot be guessed from a day count.
+    - Explicit values that agree with the derived ones are fine; contradicting ones are errors.
+    """
+    start = _aware(start_date, "event.start_date")
+    items = [_as_ticket(t, f"event.tickets[{i}]") for i, t in enumerate(tickets)]
+    if items:
+        total = sum((Decimal(str(t.price)) for t in items), Decimal(0))
+        _check("event.ticket_count", ticket_count, len(items))
+        if total_amount is not None:
+            _check("event.total_amount", _money(total_amount, "event.total_amount"), total)
+        fields["tickets"] = items
+        fields["ticket_count"] = len(items)
+        fields["total_amount"] = _number(total)
+    else:
+        if ticket_count is not None:
+            fields["ticket_count"] = ticket_count
+        if total_amount is not None:
+            fields["total_amount"] = _number(_money(total_amount, "event.total_amount"))
+
+    if end_date is not None:
+        end = _aware(end_date, "event.end_date")
+        if end < start:
+            raise RequestValidationError("event.end_date", "is before start_date")
+        days = (end.astimezone(start.tzinfo).date() - start.date()).days + 1
+        _check("event.duration_days", duration_days, days)
+        _check("event.multiday_event", multiday_event, days > 1)
+        fields.update(end_date=end, duration_days=days, multiday_event=days > 1)
+    elif multiday_event or (duration_days is not None and duration_days > 1):
+        raise RequestValidationError("event.end_date", "a multi-day event needs end_date")
+    else:
+        _check("event.duration_days", duration_days, 1)
+        fields.update(duration_days=1, multiday_event=False)
+
+    return _model(
+        Event,
+        "event",
+        id=_required_str(id, "event.id"),
+        name=_required_str(name, "event.name"),
+        start_date=start,
+        country=_required_str(country, "event.country"),
+        **fields,
+    )

@@ -1,0 +1,372 @@
+"""The ``xcover-offers`` command (also ``python -m xcover_offers``).
+
+    xcover-offers demo                                   an offer from an in-process sandbox, end to end
+    xcover-offers sandbox --port 8080                    serve the sandbox on 127.0.0.1 until Ctrl-C
+    xcover-offers create-offer order.json --json         ask XCover (or a sandbox) for an offer
+
+Credentials come from the environment (XCOVER_API_KEY / XCOVER_API_SECRET, or the vendor client's
+XC_AUTH_API_KEY / XC_AUTH_API_SECRET), never from the command line of `create-offer`, where other
+users of the machine could read them. A failure is one line on stderr and exit status 1, never a
+traceback; usage mistakes are argparse's usual exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import os
+import signal
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from types import FrameType
+from typing import IO, Any, Final
+
+from ._version import __version__
+
+PROG: Final = "xcover-offers"
+ENV_CREDENTIALS: Final = (("XCOVER_API_KEY", "XC_AUTH_API_KEY"), ("XCOVER_API_SECRET", "XC_AUTH_API_SECRET"))
+DEMO_PARTNER_CODE: Final = "DEMO"
+DEMO_API_KEY: Final = "demo-key"
+DEMO_API_SECRET: Final = "demo-secret"  # noqa: S105 - the demo's own throwaway credential
+REQUEST_KEYS: Final = frozenset({"customer", "context", "partner", "schema"})
+
+
+class CommandError(Exception):
+    """A failure to report as one line, exit status 1."""
+
+
+def _env(names: tuple[str, str], environ: Mapping[str, str]) -> str | None:
+    return next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
+
+
+def _split(values: str | None) -> list[str] | None:
+    return None if values is None else [v.strip() for v in values.split(",") if v.strip()]
+
+
+# -- output ---------------------------------------------------------------------------------------
+
+
+def _money(node: Any) -> str:
+    """A finance entry as text: its formatted string, else its amount, else a dash."""
+    if node is None:
+        return "-"
+    text = getattr(node, "total_amount_formatted", None)
+    if isinstance(text, str) and text:
+        return text
+    amount = getattr(node, "total_amount", None)
+    return str(amount) if isinstance(amount, int | float) else "-"
+
+
+def _net(price: Any) -> str:
+    text = getattr(price, "total_amount_without_tax_formatted", None)
+    if isinstance(text, str) and text:
+        return text
+    amount = getattr(price, "total_amount_without_tax", None)
+    return str(amount) if isinstance(amount, int | float) else "-"
+
+
+def offer_table(offer: Any) -> str:
+    """An `Offer` as a plain-text table: one row per product, optional columns only when present."""
+    from xcover_offers_api.types import Unset
+
+    def present(value: Any) -> Any:
+        return None if isinstance(value, Unset) else value
+
+    rows: list[dict[str, str]] = []
+    for product in present(offer.products) or []:
+        details = present(product.details)
+        finance = present(details.finance) if details else None
+        price = present(finance.price) if finance else None
+        row = {
+            "PRODUCT CONFIG": str(present(product.product_config_id) or "-"),
+            "PRICE": _money(price),
+            "WITHOUT TAX": _net(price),
+        }
+        for column, attr in (("TAX", "tax"), ("SURCHARGE", "surcharge"), ("COMMISSION", "commission")):
+            node = present(getattr(finance, attr)) if finance else None
+            if node is not None:
+                row[column] = _money(node)
+        benefits = present(details.benefits) if details else None
+        if benefits is not None:
+            row["BENEFITS"] = str(len(benefits))
+        rows.append(row)
+    header = f"Offer {present(offer.id) or '-'} in {present(offer.currency) or '-'}"
+    reference = present(offer.provider_reference)
+    if reference:
+        header += f" (provider reference {reference})"
+    if not rows:
+        return header + "\nNo products offered."
+    order = ("PRODUCT CONFIG", "PRICE", "WITHOUT TAX", "TAX", "SURCHARGE", "COMMISSION", "BENEFITS")
+    columns = [c for c in order if any(c in r for r in rows)]
+    widths = {c: max(len(c), *(len(r.get(c, "-")) for r in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
+    lines += ["  ".join(r.get(c, "-").ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return header + "\n" + "\n".join(lines)
+
+
+# -- create-offer ---------------------------------------------------------------------------------
+
+
+def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
+    try:
+        text = stdin.read() if source == "-" else open(source, encoding="utf-8").read()  # noqa: SIM115
+    except OSError as exc:
+        raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        raise CommandError(f"{'stdin' if source == '-' else source} is not valid JSON: {exc}") from None
+    if not isinstance(request, dict):
+        raise CommandError("the request must be a JSON object with 'customer' and 'context'")
+    unknown = sorted(set(request) - REQUEST_KEYS)
+    if unknown:
+        raise CommandError(f"unexpected top-level keys {unknown}; a request has {sorted(REQUEST_KEYS)}")
+    context = request.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("events"), list):
+        raise CommandError("the request needs 'context': {'events': [...]}")
+    extra = sorted(set(context) - {"events"})
+    if extra:
+        raise CommandError(f"context keys {extra} are not supported; only 'events' is sent")
+    return request
+
+
+def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
+    from ._client import OffersClient
+
+    request = _read_request(args.request, stdin)
+    overrides: dict[str, Any] = {}
+    for name in ("partner_code", "base_url"):
+        if getattr(args, name):
+            overrides[name] = getattr(args, name)
+    for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
+        value = _env(names, environ)
+        if value is None:
+            raise CommandError(f"set {names[0]} (or {names[1]}) in the environment")
+        overrides[arg] = value
+    with OffersClient.from_env(environ=environ, **overrides) as client:
+        offer = client.create_offer(
+            customer=request["customer"],
+            events=request["context"]["events"],
+            partner=request.get("partner"),
+            schema=request.get("schema"),
+            extra_fields=_split(args.extra_fields),
+            exclude_offer_ids=_split(args.exclude_offer_ids),
+            active_only=True if args.active_only else None,
+            include_content=False if args.no_content else None,
+        )
+    if args.json:
+        out.write(json.dumps(offer.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(offer_table(offer) + "\n")
+    return 0
+
+
+# -- sandbox --------------------------------------------------------------------------------------
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
+    from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
+
+    api_key = args.api_key or _env(ENV_CREDENTIALS[0], environ) or DEFAULT_API_KEY
+    api_secret = args.api_secret or _env(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
+    if not args.quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log = logging.getLogger("xcover_offers.sandbox")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    sandbox = Sandbox(
+        api_key=api_key,
+        api_secret=api_secret,
+        faults=Faults(latency=args.latency, clock_offset=args.clock_offset),
+        max_body=args.max_body,
+    )
+    try:
+        server = SandboxServer(sandbox, host=args.host, port=args.port)
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    secret_shown = api_secret if api_secret == DEFAULT_API_SECRET else "(as given)"
+    out.write(
+        f"XCover sandbox listening on {server.base_url}\n"
+        f"  POST {server.base_url}/partners/{{partner_code}}/offers/\n"
+        f"  api key {api_key}, secret {secret_shown}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+    out.flush()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        signal.signal(signal.SIGTERM, previous)
+    out.write("XCover sandbox stopped.\n")
+    out.flush()
+    return 0
+
+
+# -- demo -----------------------------------------------------------------------------------------
+
+
+def demo_order(now: dt.datetime) -> dict[str, Any]:
+    """A sample two-event order: a concert a month out and a three-day festival six weeks out."""
+    from ._builders import event, ticket
+
+    concert_start = (now + dt.timedelta(days=30)).replace(hour=19, minute=30, second=0, microsecond=0)
+    festival_start = (now + dt.timedelta(days=44)).replace(hour=11, minute=0, second=0, microsecond=0)
+    events = [
+        event(
+            id="EVT-1001",
+            name="The Midnight Orchestra",
+            start_date=concert_start,
+            country="US",
+            venue="Riverside Hall",
+            city="Chicago",
+            category="Music",
+            tickets=[
+                ticket(id="T-1", price="89.50", type_="GA"),
+                ticket(id="T-2", price="89.50", type_="GA"),
+            ],
+        ),
+        event(
+            id="EVT-2002",
+            name="Lakeside Folk Festival",
+            start_date=festival_start,
+            end_date=festival_start + dt.timedelta(days=2, hours=10),
+            country="US",
+            city="Madison",
+            category="Music",
+            tickets=[ticket(id="T-3", price="245.00", type_="3-day pass")],
+        ),
+    ]
+    return {
+        "customer": {"currency": "USD", "country": "US", "language": "en-us", "region": "IL"},
+        "events": [e.to_dict() for e in events],
+    }
+
+
+def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
+    import httpx
+
+    from ._auth import redact_headers
+    from ._client import OffersClient
+    from .sandbox import Sandbox
+
+    sandbox = Sandbox(api_key=DEMO_API_KEY, api_secret=DEMO_API_SECRET, seed="demo")
+    order = demo_order(dt.datetime.fromtimestamp(sandbox.now(), dt.UTC))
+    extra_fields = ["tax", "surcharge", "commission", "benefits"]
+    with (
+        httpx.Client(transport=sandbox.transport()) as http,
+        OffersClient(
+            api_key=DEMO_API_KEY,
+            api_secret=DEMO_API_SECRET,
+            partner_code=DEMO_PARTNER_CODE,
+            base_url=sandbox.base_url,
+            http_client=http,
+        ) as client,
+    ):
+        offer = client.create_offer(
+            customer=order["customer"], events=order["events"], extra_fields=extra_fields
+        )
+    sent = sandbox.history[-1].request
+    headers = redact_headers(dict(sent.headers))
+    first = ("authorization", "date", "x-api-key")  # what the signature covers or names, then the rest
+    hidden = {"host", "accept-encoding", "connection", "content-length"}
+    shown = sorted(
+        ((k, v) for k, v in headers.items() if k.lower() not in hidden),
+        key=lambda kv: first.index(kv[0].lower()) if kv[0].lower() in first else len(first),
+    )
+    body = json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False)
+    out.write(
+        "XCover offers demo: the real OffersClient, real HMAC signing, an in-process sandbox "
+        "(nothing leaves this machine).\n\n"
+        f"1. Request\n   {sent.method} {sandbox.base_url.rsplit('/x', 1)[0]}{sent.target}\n\n"
+        + "\n".join(f"   {line}" for line in body.splitlines())
+        + "\n\n2. Signed headers (the secret is never sent; the signature is redacted here)\n"
+        + "\n".join(f"   {name}: {value}" for name, value in shown)
+        + "\n\n3. Priced products (the sandbox verified the signature and the request against the spec)\n"
+        + "\n".join(f"   {line}" for line in offer_table(offer).splitlines())
+        + "\n"
+    )
+    return 0
+
+
+# -- entry point ----------------------------------------------------------------------------------
+
+Command = Callable[[argparse.Namespace, Mapping[str, str], IO[str], IO[str]], int]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=PROG, description="Cover Genius XCover offers: client and sandbox.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = commands.add_parser("demo", help="create an offer from an in-process sandbox and show every step")
+    demo.set_defaults(func=_demo)
+
+    serve = commands.add_parser("sandbox", help="serve the offline XCover sandbox over HTTP until Ctrl-C")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port; 0 picks a free one (default 8080)")
+    serve.add_argument("--api-key", help="key clients sign with (default: $XCOVER_API_KEY, else sandbox-key)")
+    serve.add_argument(
+        "--api-secret", help="secret clients sign with (default: $XCOVER_API_SECRET, else sandbox-secret)"
+    )
+    serve.add_argument("--latency", type=float, default=0.0, help="seconds added before every answer")
+    serve.add_argument("--clock-offset", type=float, default=0.0, help="seconds added to the sandbox's clock")
+    serve.add_argument("--max-body", type=int, default=1024 * 1024, help="largest body in bytes (413 above)")
+    serve.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
+    serve.set_defaults(func=_sandbox)
+
+    create = commands.add_parser(
+        "create-offer",
+        help="create an offer; credentials from XCOVER_API_KEY / XCOVER_API_SECRET",
+        description="Send a Create Offer request read from a JSON file (or stdin) and print the offer.",
+    )
+    create.add_argument("request", nargs="?", default="-", help="request JSON file; '-' or nothing for stdin")
+    create.add_argument("--partner-code", help="default: $XCOVER_PARTNER_CODE (or $XC_PARTNER_CODE)")
+    create.add_argument("--base-url", help="default: $XCOVER_BASE_URL, else the spec's server")
+    create.add_argument("--extra-fields", help="comma-separated: tax,commission,benefits,surcharge")
+    create.add_argument("--exclude-offer-ids", help="comma-separated offer config ids to leave out")
+    create.add_argument("--active-only", action="store_true", help="only active offers (test keys)")
+    create.add_argument("--no-content", action="store_true", help="omit the localized content")
+    create.add_argument("--json", action="store_true", help="print the offer as JSON instead of a table")
+    create.set_defaults(func=_create_offer)
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdout: IO[str] | None = None,
+    stdin: IO[str] | None = None,
+) -> int:
+    """Run the command line; returns the exit status."""
+    args = _parser().parse_args(argv)
+    out = stdout if stdout is not None else sys.stdout
+    func: Command = args.func
+    try:
+        return func(
+            args, os.environ if environ is None else environ, out, stdin if stdin is not None else sys.stdin
+        )
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except ImportError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the promise is one line and no traceback, whatever failed
+        from ._errors import XCoverError
+
+        known = isinstance(exc, CommandError | XCoverError | ValueError | OSError)
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        prefix = "" if known else f"unexpected {type(exc).__name__}: "
+        print(f"{PROG}: error: {prefix}{text}", file=sys.stderr)
+        return 1

@@ -1,0 +1,68 @@
+"""The package logger: safe by default.
+
+One DEBUG line per attempt, never a secret: signatures are redacted by a filter on the logger itself
+(so even a caller's own format that dumps headers cannot leak one), and request bodies, which carry
+personal data, are logged only on request and with those fields masked. `XCOVER_LOG=debug` turns
+the package's own stderr handler on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from collections.abc import Mapping
+from typing import Any, Final
+
+from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGER_NAME, MASKED_BODY_FIELDS
+
+logger: Final = logging.getLogger(LOGGER_NAME)
+
+_SIGNATURE = re.compile(r'(signature\s*=\s*)("[^"]*"|[^,\s"]+)', re.I)
+MASK: Final = "***"
+
+
+def redact_text(text: str) -> str:
+    """Replace any `signature=...` value in free text."""
+    return _SIGNATURE.sub(r"\1<redacted>", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Scrubs signatures from every record on the package logger, whatever its arguments."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def mask_body(value: Any) -> Any:
+    """A copy of a JSON body with personal-data fields masked, for logging."""
+    if isinstance(value, Mapping):
+        return {
+            k: (MASK if k in MASKED_BODY_FIELDS and v is not None else mask_body(v)) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_body(v) for v in value]
+    return value
+
+
+def bodies_enabled_by_env() -> bool:
+    return os.environ.get(LOG_BODIES_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def setup_from_env() -> None:
+    """Honour XCOVER_LOG=debug|info|warning: attach one stderr handler at that level."""
+    if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+        logger.addFilter(RedactingFilter())
+    level = os.environ.get(LOG_ENV, "").strip().upper()
+    if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        return
+    logger.setLevel(level)
+    if not any(getattr(h, "_xcover", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler._xcover = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)

@@ -1,0 +1,87 @@
+"""An offline XCover Create Offer endpoint, for developing and testing without XCover's staging.
+
+It verifies signatures with `verify_signature`, validates requests against the patched spec with
+openapi-core, prices deterministically (see `_pricing`) and can inject faults (see `_faults`). Run it
+in-process through an httpx transport, or as a real HTTP/1.1 server::
+
+    from xcover_offers.sandbox import Sandbox
+
+    sandbox = Sandbox()                                   # key "sandbox-key", secret "sandbox-secret"
+    http = httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url)
+    with sandbox.serve(port=0) as server:                 # or: xcover-offers sandbox --port 8080
+        print(server.base_url)
+
+Needs the ``sandbox`` extra (``pip install 'xcover-offers[sandbox]'``). Names are imported on first
+use, so importing this package (as the pytest plugin does at start-up) costs nothing and works
+without the extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._app import (
+        DEFAULT_API_KEY,
+        DEFAULT_API_SECRET,
+        MAX_BODY_BYTES,
+        Exchange,
+        Sandbox,
+        SandboxRequest,
+        SandboxResponse,
+    )
+    from ._faults import Fault, Faults
+    from ._fixture import SandboxFixture
+    from ._pricing import DEFAULT_PRODUCTS, ProductConfig
+    from ._server import SandboxServer
+    from ._transport import AsyncSandboxTransport, SandboxTransport
+
+_WHERE = {
+    "DEFAULT_API_KEY": "._app",
+    "DEFAULT_API_SECRET": "._app",
+    "MAX_BODY_BYTES": "._app",
+    "Exchange": "._app",
+    "Sandbox": "._app",
+    "SandboxRequest": "._app",
+    "SandboxResponse": "._app",
+    "Fault": "._faults",
+    "Faults": "._faults",
+    "SandboxFixture": "._fixture",
+    "DEFAULT_PRODUCTS": "._pricing",
+    "ProductConfig": "._pricing",
+    "SandboxServer": "._server",
+    "AsyncSandboxTransport": "._transport",
+    "SandboxTransport": "._transport",
+}
+
+__all__ = [
+    "DEFAULT_API_KEY",
+    "DEFAULT_API_SECRET",
+    "DEFAULT_PRODUCTS",
+    "MAX_BODY_BYTES",
+    "AsyncSandboxTransport",
+    "Exchange",
+    "Fault",
+    "Faults",
+    "ProductConfig",
+    "Sandbox",
+    "SandboxFixture",
+    "SandboxRequest",
+    "SandboxResponse",
+    "SandboxServer",
+    "SandboxTransport",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -1,0 +1,131 @@
+"""What the pytest fixtures hand a test: a running sandbox and clients configured for it.
+
+Usable without pytest too (``with SandboxFixture() as kit: ...``): the fixtures in `pytest_plugin`
+only create one and close it after the test.
+"""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, Self
+
+import httpx
+
+from .._auth import XCoverAuth
+from .._client import AsyncOffersClient, OffersClient
+from ._app import DEFAULT_API_KEY, DEFAULT_API_SECRET, Exchange, Sandbox
+from ._faults import Fault, Faults
+from ._server import SandboxServer
+
+DEFAULT_PARTNER_CODE = "SANDBOX"
+
+
+class SandboxFixture:
+    """A sandbox, served in-process (default) or over HTTP on 127.0.0.1, with clients for it.
+
+    Args:
+        serve: run a real HTTP server on 127.0.0.1 instead of the in-process transports.
+        partner_code: the partner code the clients use.
+        **sandbox_kwargs: passed to `Sandbox` (products, faults, clock, seed ...).
+
+    Attributes:
+        sandbox: the `Sandbox`; set ``sandbox.faults`` or call `queue` to inject faults.
+        server: the `SandboxServer` when ``serve=True``, else None.
+        base_url: what the clients use as base URL.
+        api_key, api_secret, partner_code: the credentials the clients sign with.
+    """
+
+    def __init__(
+        self, *, serve: bool = False, partner_code: str = DEFAULT_PARTNER_CODE, **sandbox_kwargs: Any
+    ) -> None:
+        sandbox_kwargs.setdefault("api_key", DEFAULT_API_KEY)
+        sandbox_kwargs.setdefault("api_secret", DEFAULT_API_SECRET)
+        self.api_key: str = sandbox_kwargs["api_key"]
+        self.api_secret: str = sandbox_kwargs["api_secret"]
+        self.partner_code = partner_code
+        self.sandbox = Sandbox(**sandbox_kwargs)
+        self.server: SandboxServer | None = self.sandbox.serve() if serve else None
+        self.base_url = self.server.base_url if self.server else self.sandbox.base_url
+        self._closers: list[OffersClient | httpx.Client] = []
+        self._client: OffersClient | None = None
+
+    def __repr__(self) -> str:
+        return f"SandboxFixture(base_url={self.base_url!r}, partner_code={self.partner_code!r})"
+
+    @property
+    def faults(self) -> Faults:
+        return self.sandbox.faults
+
+    @property
+    def history(self) -> list[Exchange]:
+        """Every exchange the sandbox handled, oldest first."""
+        return self.sandbox.history
+
+    def queue(self, *faults: Fault) -> None:
+        """One-shot faults for the next requests, in order."""
+        self.sandbox.queue(*faults)
+
+    @property
+    def client(self) -> OffersClient:
+        """An `OffersClient` for this sandbox, created on first use and closed with the fixture."""
+        if self._client is None:
+            self._client = self.new_client()
+        return self._client
+
+    def new_client(self, **kwargs: Any) -> OffersClient:
+        """A new `OffersClient` for this sandbox (keyword arguments override the defaults)."""
+        kwargs = self._client_kwargs(kwargs)
+        if self.server is None and "http_client" not in kwargs:
+            http = httpx.Client(transport=self.sandbox.transport())
+            self._closers.append(http)
+            kwargs["http_client"] = http
+        client = OffersClient(**kwargs)
+        self._closers.append(client)
+        return client
+
+    def async_client(self, **kwargs: Any) -> AsyncOffersClient:
+        """A new `AsyncOffersClient` for this sandbox; use it as ``async with`` in the test."""
+        kwargs = self._client_kwargs(kwargs)
+        if self.server is None and "http_client" not in kwargs:
+            kwargs["http_client"] = httpx.AsyncClient(transport=self.sandbox.async_transport())
+        return AsyncOffersClient(**kwargs)
+
+    def http_client(self, *, sign: bool = True, **kwargs: Any) -> httpx.Client:
+        """A plain `httpx.Client` on this sandbox's base URL, signing with `XCoverAuth` unless
+        ``sign=False``: for requests the high-level client would refuse to send."""
+        if self.server is None:
+            kwargs.setdefault("transport", self.sandbox.transport())
+        if sign:
+            kwargs.setdefault("auth", XCoverAuth(self.api_key, self.api_secret))
+        http = httpx.Client(base_url=self.base_url, **kwargs)
+        self._closers.append(http)
+        return http
+
+    def offers_path(self, partner_code: str | None = None) -> str:
+        """The Create Offer path relative to `base_url`: ``/partners/{partner_code}/offers/``."""
+        return f"/partners/{partner_code or self.partner_code}/offers/"
+
+    def _client_kwargs(self, overrides: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "api_key": self.api_key,
+            "api_secret": self.api_secret,
+            "partner_code": self.partner_code,
+            "base_url": self.base_url,
+            **overrides,
+        }
+
+    def close(self) -> None:
+        """Close the clients it made and stop the server, if any."""
+        for closer in reversed(self._closers):
+            closer.close()
+        self._closers.clear()
+        if self.server is not None:
+            self.server.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
