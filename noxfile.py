@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "check_generated", "tests"]
+nox.options.sessions = ["lint", "typecheck", "check_generated", "tests", "bench_smoke"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -23,6 +23,7 @@ TEST = [
     "pytest>=8",
     "hatchling>=1.24",
     "hypothesis>=6.100",
+    "schemathesis>=4.32",
 ]
 
 
@@ -62,7 +63,7 @@ def update_spec(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The test suite, against the package as installed from a wheel (so packaging is tested too)."""
-    session.install(".[sandbox]", *TEST, *GENERATOR)
+    session.install(".[sandbox,aiohttp]", *TEST, *GENERATOR)
     session.run("pytest", *session.posargs)
 
 
@@ -76,6 +77,20 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the wrapper (via pyproject overrides); plain mypy on the generated code."""
-    session.install(".[sandbox]", *TYPECHECK, *TEST)
+    session.install(".[sandbox,aiohttp]", *TYPECHECK, *TEST)
     session.run("mypy", "--strict", "wrapper/xcover_offers")
     session.run("mypy", "generated/xcover_offers_api")
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The full benchmark (a few minutes); writes BENCHMARKS.md. Run it on a quiet machine."""
+    session.install(".[aiohttp]")
+    session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench_smoke(session: nox.Session) -> None:
+    """Every benchmark once, briefly: fails only if something crashes, never on a slow number."""
+    session.install(".[aiohttp]")
+    session.run("python", "benchmarks/run.py", "--quick", *session.posargs)

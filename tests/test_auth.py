@@ -141,12 +141,8 @@ def test_one_vector_written_out_in_full() -> None:
         'Signature keyId="PK-TEST-7f3a9c",algorithm="hmac-sha512",headers="(request-target) date",'
         f'signature="{signature}"'
     )
-    assert (
-        signature
-        == next(v for v in VECTORS if v["name"] == "hmac-sha512 | (request-target) date | POST | encoded")[
-            "signature"
-        ]
-    )
+    pinned = {v["name"]: v["signature"] for v in VECTORS}
+    assert signature == pinned["hmac-sha512 | (request-target) date | POST | encoded"]
 
 
 def test_vectors_cover_the_whole_matrix() -> None:
@@ -296,6 +292,7 @@ def test_signed_headers_are_normalised() -> None:
         ({"api_secret": ""}, "api_secret must not be empty"),
         ({"api_secret": b""}, "api_secret must not be empty"),
         ({"api_secret": 12345}, "api_secret must be str or bytes"),
+        ({"api_secret": "a-distinctive-secret-value\ud800"}, "api_secret is not valid Unicode text"),
         ({"algorithm": "hmac-md5"}, "unknown signature algorithm 'hmac-md5'"),
         ({"algorithm": "HMAC-SHA512"}, "unknown signature algorithm"),
         ({"algorithm": "sha512"}, "expected one of: hmac-sha1, hmac-sha256, hmac-sha384, hmac-sha512"),
@@ -317,6 +314,7 @@ def test_constructor_rejects_bad_arguments(kwargs: dict[str, Any], message: str)
     with pytest.raises(ValueError, match=re.escape(message)) as info:
         XCoverAuth(arguments.pop("api_key"), arguments.pop("api_secret"), **arguments)
     assert "a-distinctive-secret-value" not in str(info.value)
+    assert info.value.__context__ is None
 
 
 def test_hmac_sha1_only_when_asked_and_with_a_warning() -> None:
@@ -630,6 +628,8 @@ def test_verify_argument_errors_are_not_signature_errors() -> None:
         verify_signature("POST", PATH, good, secrets={KEY: SECRET}, now=dt.datetime(2021, 11, 4))
     with pytest.raises(TypeError, match="secrets must be"):
         verify_signature("POST", PATH, good, secrets=42)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="the secret for key id 'PK-TEST-7f3a9c' is not valid Unicode"):
+        verify_signature("POST", PATH, good, secrets={KEY: "x\ud800"}, now=CLOCK)
     with pytest.raises(TypeError, match="expected str or bytes"):
         verify_signature("POST", PATH, good, secrets={KEY: 7}, now=CLOCK)  # type: ignore[dict-item]
 

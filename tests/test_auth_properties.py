@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import calendar
+import hmac
 import math
 import re
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from xcover_offers._auth import (
     _encode_signature,
     _imf_fixdate,
     _parse_signature_params,
+    _PreparedHmac,
     redact_headers,
     verify_signature,
 )
@@ -289,6 +291,20 @@ def test_headers_that_are_not_a_mapping_raise_signature_error(headers: Any) -> N
 
 
 # -- the building blocks ----------------------------------------------------------------------------
+
+
+@given(
+    st.sampled_from(["sha1", "sha256", "sha384", "sha512"]),
+    st.binary(min_size=1, max_size=300),  # shorter, equal to and longer than every block size
+    st.lists(st.binary(max_size=300), min_size=1, max_size=3),
+)
+def test_prepared_hmac_equals_the_standard_library(
+    digest_name: str, key: bytes, messages: list[bytes]
+) -> None:
+    prepared = _PreparedHmac(key, digest_name)
+    for message in messages:  # the prepared state is reused, never consumed
+        assert prepared.digest(message) == hmac.new(key, message, digest_name).digest()
+    assert repr(prepared) == f"<_PreparedHmac {digest_name}>"  # nothing of the key
 
 
 @given(st.binary(max_size=100))

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from _harness import API_KEY, API_SECRET, MODE_IDS, MODES, NOW, PARTNER, Drop, harness, ok_body, sample_event
 from xcover_offers import (
+    SPEC_VERSION,
     APIConnectionError,
     APIResponseValidationError,
     APIStatusError,
@@ -26,6 +27,7 @@ from xcover_offers import (
     RequestValidationError,
     UnprocessableEntityError,
     XCoverError,
+    __version__,
     verify_signature,
 )
 from xcover_offers_api.models import Offer
@@ -92,7 +94,9 @@ def test_sends_a_signed_request_and_returns_the_offer(mode: tuple[str, str]) -> 
     assert body["context"]["events"][0]["tickets"] == [{"id": "t-1", "price": 80.0}]
     assert req.headers["content-type"] == "application/json"
     assert req.headers["x-api-key"] == API_KEY
-    assert req.headers["user-agent"].startswith("xcover-offers-python/0.1.0 (spec 1.0.0; python 3.")
+    assert req.headers["user-agent"].startswith(
+        f"xcover-offers-python/{__version__} (spec {SPEC_VERSION}; python 3."
+    )
     assert len(req.headers["x-idempotency-key"]) == 36
     assert req.headers["date"] == email.utils.formatdate(NOW, usegmt=True)
     assert (

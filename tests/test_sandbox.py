@@ -514,22 +514,18 @@ async def test_async_transport_with_latency_and_drop() -> None:
     assert slept == [0.5, 0.5]
 
 
-def test_handle_never_raises_and_hides_internals(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+def test_handle_never_raises_and_hides_internals(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom: internal detail")
 
-    sandbox.products = ()  # not the failure; the pricing is replaced below
-    import xcover_offers.sandbox._app as app
-
-    original = app.build_offer
-    app.build_offer = broken
-    try:
-        with client(sandbox) as http:
-            response = http.post(PATH, json=order())
-    finally:
-        app.build_offer = original
+    monkeypatch.setattr("xcover_offers.sandbox._app.build_offer", broken)
+    with client(sandbox) as http:
+        response = http.post(PATH, json=order())
     assert response.status_code == 500
     assert response.json()["type"] == "internal_error"
+    assert response.headers["x-request-id"] in response.json()["message"]
     assert "boom" not in response.text
     assert "Traceback" not in response.text
     assert "boom: internal detail" in caplog.text  # logged on the sandbox's side

@@ -12,6 +12,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from xcover_offers import XCoverAuth
 from xcover_offers.sandbox import Fault, Sandbox, SandboxServer
 
@@ -174,6 +176,7 @@ def test_missing_or_garbage_auth_headers_get_403(
         (b"GARBAGE\r\n\r\n", 400),
         (b"POST /x/partners/A/offers/ HTTP/9.9\r\n\r\n", 505),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
+        ("POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: ²\r\n\r\n".encode("latin-1"), 400),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n",
@@ -183,8 +186,8 @@ def test_missing_or_garbage_auth_headers_get_403(
         (b"BREW /x/partners/A/offers/ HTTP/1.1\r\nConnection: close\r\n\r\n", 405),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nConnection: close\r\n\r\n", 403),
     ],
-    ids=["garbage", "version", "negative-length", "two-lengths", "chunked", "expect-too-big", "long-uri",
-         "long-header", "unknown-method", "unsigned"],
+    ids=["garbage", "version", "negative-length", "superscript-length", "two-lengths", "chunked",
+         "expect-too-big", "long-uri", "long-header", "unknown-method", "unsigned"],
 )  # fmt: skip
 def test_malformed_http_gets_a_json_error(server: SandboxServer, data: bytes, expected: int) -> None:
     status, headers, body = parse(raw(server, data))
@@ -193,6 +196,43 @@ def test_malformed_http_gets_a_json_error(server: SandboxServer, data: bytes, ex
     assert "date" in headers
     assert "x-request-id" in headers
     assert headers["connection"] == "close"
+
+
+_FRAGMENTS = st.sampled_from([
+    b"POST /x/partners/A/offers/ HTTP/1.1\r\n", b"GET / HTTP/1.0\r\n", b"Content-Length: 5\r\n",
+    b"Content-Length: 99999999999999999999\r\n", b"Transfer-Encoding: chunked\r\n",
+    b"Expect: 100-continue\r\n",
+    b"Authorization: Signature keyId=\"\r\n", b"Content-Type: application/json\r\n", b"\r\n", b"{}", b":",
+    b"\x00", b"\xff\xfe", b" ", b"\n",
+])  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.one_of(
+        st.binary(max_size=512), st.lists(_FRAGMENTS | st.binary(max_size=16), max_size=12).map(b"".join)
+    )
+)
+def test_arbitrary_bytes_get_a_4xx_or_a_close_and_never_kill_the_server(
+    server: SandboxServer, data: bytes
+) -> None:
+    with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # EOF: the server must not wait for more
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    answer = b"".join(chunks)
+    if answer:
+        status = int(answer.split(b" ", 2)[1])
+        assert 400 <= status < 500 or status == 505, answer[:200]
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert b"Traceback" not in answer
+        assert b"X-Request-Id: " in head
+        length = int(head.split(b"Content-Length: ")[1].split(b"\r\n")[0])
+        assert set(json.loads(body[:length])) == {"type", "message"}
+    with signed(server) as http:
+        assert http.post(PATH, json=ORDER).status_code == 200
 
 
 def test_head_has_no_body_and_http_1_0_closes(server: SandboxServer) -> None:

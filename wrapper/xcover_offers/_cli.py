@@ -19,7 +19,9 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import IO, Any, Final
 
@@ -111,7 +113,7 @@ def offer_table(offer: Any) -> str:
 
 def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
     try:
-        text = stdin.read() if source == "-" else open(source, encoding="utf-8").read()  # noqa: SIM115
+        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     except OSError as exc:
         raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
@@ -135,16 +137,16 @@ def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
 def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from ._client import OffersClient
 
-    request = _read_request(args.request, stdin)
     overrides: dict[str, Any] = {}
-    for name in ("partner_code", "base_url"):
-        if getattr(args, name):
-            overrides[name] = getattr(args, name)
     for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
         value = _env(names, environ)
         if value is None:
             raise CommandError(f"set {names[0]} (or {names[1]}) in the environment")
         overrides[arg] = value
+    for name in ("partner_code", "base_url"):
+        if getattr(args, name):
+            overrides[name] = getattr(args, name)
+    request = _read_request(args.request, stdin)
     with OffersClient.from_env(environ=environ, **overrides) as client:
         offer = client.create_offer(
             customer=request["customer"],
@@ -199,14 +201,17 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         "Press Ctrl-C to stop.\n"
     )
     out.flush()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt)
+    # SIGTERM (docker stop, systemd) ends the server like Ctrl-C; only the main thread may set it.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         server.close()
-        signal.signal(signal.SIGTERM, previous)
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
     out.write("XCover sandbox stopped.\n")
     out.flush()
     return 0
@@ -248,7 +253,7 @@ def demo_order(now: dt.datetime) -> dict[str, Any]:
     ]
     return {
         "customer": {"currency": "USD", "country": "US", "language": "en-us", "region": "IL"},
-        "events": [e.to_dict() for e in events],
+        "events": events,
     }
 
 

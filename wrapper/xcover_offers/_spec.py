@@ -8,9 +8,9 @@ source of truth as the generated code, instead of restating them.
 from __future__ import annotations
 
 import json
+import pkgutil
 import re
 from functools import cache
-from importlib import resources
 from typing import Any, Final
 
 CREATE_OFFER_PATH: Final = "/partners/{partner_code}/offers/"
@@ -18,8 +18,12 @@ CREATE_OFFER_PATH: Final = "/partners/{partner_code}/offers/"
 
 @cache
 def document() -> dict[str, Any]:
-    text = resources.files("xcover_offers_api").joinpath("openapi.json").read_text(encoding="utf-8")
-    doc: dict[str, Any] = json.loads(text)
+    # pkgutil rather than importlib.resources: the same loader-based read (zip imports included),
+    # without importing importlib.resources and zipfile at every `import xcover_offers`.
+    data = pkgutil.get_data("xcover_offers_api", "openapi.json")
+    if data is None:
+        raise LookupError("xcover_offers_api ships no openapi.json")
+    doc: dict[str, Any] = json.loads(data.decode("utf-8"))
     return doc
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ._errors import RequestValidationError
 from ._spec import document, request_schema
@@ -74,41 +74,194 @@ def _describe(value: Any) -> str:
 
 def validate(value: Any, schema: Mapping[str, Any], path: str) -> None:
     """Raise RequestValidationError at the first place `value` breaks `schema`."""
-    schema = _resolve(schema)
-    if value is None:
-        if schema.get("nullable"):
-            return
-        raise RequestValidationError(path, "must not be null")
-    expected = schema.get("type")
-    if isinstance(expected, str) and not _type_ok(value, expected):
-        raise RequestValidationError(
-            path, f"expected {_TYPE_NAMES.get(expected, expected)}, got {_describe(value)}"
-        )
-    if "enum" in schema and value not in schema["enum"]:
-        raise RequestValidationError(path, f"must be one of {', '.join(map(str, schema['enum']))}")
-    if isinstance(value, str):
-        if schema.get("format") == "date-time":
-            parse_aware_datetime(value, path)
-        if "minLength" in schema and len(value) < int(schema["minLength"]):
-            raise RequestValidationError(path, f"must be at least {schema['minLength']} characters")
-    if isinstance(value, Mapping):
-        for name in schema.get("required", ()):
+    try:
+        _checker(schema)(value)
+    except _Invalid as exc:
+        for step in reversed(exc.where):
+            path = f"{path}[{step}]" if isinstance(step, int) else _join(path, step)
+        raise RequestValidationError(path, exc.reason) from None
+
+
+class _Invalid(Exception):
+    """A check failed below; each enclosing object or array adds its step to `where` on the way out.
+
+    Building the path only on failure keeps the common case, a valid body, free of string work.
+    """
+
+    def __init__(self, reason: str, *where: str | int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.where: list[str | int] = list(where)
+
+
+Check = Callable[[Any], None]
+
+_checkers: dict[int, tuple[Mapping[str, Any], Check]] = {}
+"""Compiled schema nodes by id; the node itself is kept so that its id stays its own."""
+_compiling: set[int] = set()
+
+_EXACT_TYPES: Final[Mapping[str, tuple[type, ...]]] = {
+    "string": (str,),
+    "number": (int, float),
+    "integer": (int,),
+    "boolean": (bool,),
+}
+"""Types for which the schema's `type` check passes at a glance; anything else takes the full path."""
+
+
+def _checker(schema: Mapping[str, Any]) -> Check:
+    """The compiled check for one schema node (compiled once: the spec is read once)."""
+    entry = _checkers.get(id(schema))
+    if entry is not None and entry[0] is schema:
+        return entry[1]
+    if id(schema) in _compiling:  # a $ref cycle: look the node up when it is used
+        return lambda value: _checker(schema)(value)
+    _compiling.add(id(schema))
+    try:
+        check = _compile(schema)
+    finally:
+        _compiling.discard(id(schema))
+    _checkers[id(schema)] = (schema, check)
+    return check
+
+
+def _compile(node: Mapping[str, Any]) -> Check:
+    """One schema node as a function: the rules of `validate`, in the same order, decided once.
+
+    `full` is the general check. When the value has the exact type the schema asks for, most of
+    those rules are known to pass, and the returned function does only what is left.
+    """
+    schema = _resolve(node)
+    nullable = bool(schema.get("nullable"))
+    expected: str | None = schema.get("type") if isinstance(schema.get("type"), str) else None
+    has_enum = "enum" in schema
+    date_time = schema.get("format") == "date-time"
+    min_length = int(schema["minLength"]) if "minLength" in schema else None
+    required = tuple(schema.get("required", ()))
+    properties = tuple((name, _checker(sub)) for name, sub in schema.get("properties", {}).items())
+    items = _checker(schema["items"]) if "items" in schema else None
+
+    def check_mapping(value: Mapping[str, Any]) -> None:
+        for name in required:
             if name not in value:
-                raise RequestValidationError(_join(path, name), "required field is missing")
-        for name, sub in schema.get("properties", {}).items():
+                raise _Invalid("required field is missing", name)
+        for name, sub in properties:
             if name in value:
-                validate(value[name], sub, _join(path, name))
-    if isinstance(value, list) and "items" in schema:
+                try:
+                    sub(value[name])
+                except _Invalid as exc:
+                    exc.where.append(name)
+                    raise
+
+    def check_items(value: list[Any]) -> None:
+        assert items is not None
         for i, item in enumerate(value):
-            validate(item, schema["items"], f"{path}[{i}]")
+            try:
+                items(item)
+            except _Invalid as exc:
+                exc.where.append(i)
+                raise
+
+    def full(value: Any) -> None:
+        if value is None:
+            if nullable:
+                return
+            raise _Invalid("must not be null")
+        if expected is not None and not _type_ok(value, expected):
+            raise _Invalid(f"expected {_TYPE_NAMES.get(expected, expected)}, got {_describe(value)}")
+        if has_enum and value not in schema["enum"]:
+            raise _Invalid(f"must be one of {', '.join(map(str, schema['enum']))}")
+        if isinstance(value, str):
+            if date_time:
+                _check_datetime(value)
+            if min_length is not None and len(value) < min_length:
+                raise _Invalid(f"must be at least {schema['minLength']} characters")
+        if isinstance(value, Mapping):
+            check_mapping(value)
+        if items is not None and isinstance(value, list):
+            check_items(value)
+
+    if has_enum or min_length is not None:
+        return full
+    exact = _EXACT_TYPES.get(expected or "")
+    if exact is not None and not required and not properties and items is None:
+        if date_time:
+
+            def check_datetime(value: Any) -> None:
+                if type(value) is str:
+                    _check_datetime(value)
+                else:
+                    full(value)
+
+            return check_datetime
+
+        def check_scalar(value: Any) -> None:
+            if type(value) not in exact:
+                full(value)
+
+        return check_scalar
+    if expected == "object" and items is None:
+
+        def check_object(value: Any) -> None:
+            if type(value) is dict:
+                check_mapping(value)
+            else:
+                full(value)
+
+        return check_object
+    if expected == "array" and not required and not properties:
+
+        def check_array(value: Any) -> None:
+            if type(value) is list:
+                if items is not None:
+                    check_items(value)
+            else:
+                full(value)
+
+        return check_array
+    return full
+
+
+def _check_datetime(value: str) -> None:
+    try:
+        parse_aware_datetime(value, "")
+    except RequestValidationError as exc:
+        raise _Invalid(exc.reason) from None
 
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
+_PLAIN: Final = frozenset({str, int, bool, type(None)})
+"""Exact types that `to_json` passes through unchanged (subclasses take the general path)."""
+
+
 def to_json(value: Any, path: str) -> Any:
     """Plain JSON data from what callers pass: generated models, mappings, datetimes, Decimals."""
+    cls = type(value)
+    if cls in _PLAIN:
+        return value
+    # Plain dicts and lists, the common input, are copied without building a path per value: the
+    # path is only needed for an error, and plain scalars and finite floats cannot raise one.
+    if cls is dict:
+        return {
+            (k if type(k) is str else str(k)): (
+                v
+                if (t := type(v)) in _PLAIN or (t is float and math.isfinite(v))
+                else to_json(v, _join(path, str(k)))
+            )
+            for k, v in value.items()
+        }
+    if cls is list:
+        return [
+            v if (t := type(v)) in _PLAIN or (t is float and math.isfinite(v)) else to_json(v, f"{path}[{i}]")
+            for i, v in enumerate(value)
+        ]
+    return _to_json(value, path)
+
+
+def _to_json(value: Any, path: str) -> Any:
     if hasattr(value, "to_dict") and callable(value.to_dict):
         return value.to_dict()
     if isinstance(value, Mapping):

@@ -119,7 +119,12 @@ class SandboxResponse:
 
 @dataclass(frozen=True, slots=True)
 class Exchange:
-    """One handled request, kept in `Sandbox.history` so tests can see what went over the wire."""
+    """One handled request, kept in `Sandbox.history` so tests can see what went over the wire.
+
+    A dropped connection (`Fault.drop`) is recorded with ``response.status == 0``. What the HTTP
+    server rejects before a request is complete (malformed HTTP, an announced body over the cap) is
+    not recorded: there is no request to show.
+    """
 
     request: SandboxRequest
     response: SandboxResponse
@@ -165,7 +170,7 @@ class Sandbox:
             an ``X-Idempotency-Key`` get the same offer id.
         check_responses: validate every answer against the spec before sending it and answer 500
             if it does not conform; meant for this package's own tests.
-        history: how many exchanges `history` keeps.
+        history_size: how many exchanges `history` keeps (the oldest are dropped first).
     """
 
     def __init__(
@@ -181,7 +186,7 @@ class Sandbox:
         max_body: int = MAX_BODY_BYTES,
         seed: str | None = None,
         check_responses: bool = False,
-        history: int = 1000,
+        history_size: int = 1000,
     ) -> None:
         if not api_key or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty")
@@ -199,17 +204,15 @@ class Sandbox:
         self.check_responses = check_responses
         self._seed = seed if seed is not None else secrets.token_hex(8)
         self._counter = itertools.count(1)
-        self._history: deque[Exchange] = deque(maxlen=history)
+        self._history: deque[Exchange] = deque(maxlen=history_size)
         self._allowed_extra_fields = allowed_extra_fields()
-        origin, base_path = server_url()
-        self.base_path = base_path
+        self.base_path = server_url()[1]
         self._route = re.compile(
             "^"
-            + re.escape(base_path)
+            + re.escape(self.base_path)
             + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]*)", re.escape(CREATE_OFFER_PATH))
             + "$"
         )
-        self._spec_origin = origin
 
     def __repr__(self) -> str:
         products = [p.id for p in self.products]
@@ -224,7 +227,7 @@ class Sandbox:
 
     @property
     def history(self) -> list[Exchange]:
-        """The exchanges handled so far, oldest first (bounded by the ``history`` argument)."""
+        """The exchanges handled so far, oldest first (at most ``history_size``)."""
         return list(self._history)
 
     def now(self) -> float:
@@ -297,7 +300,7 @@ class Sandbox:
         if fault is not None:
             return self._fault(fault, request_id, now)
         try:
-            status, body, headers = self._offer(request, request_id, now)
+            status, body, headers = self._offer(request, now)
         except _Answer as early:
             status, body, headers = early.response
         response = self._render(status, body, headers, request_id, now)
@@ -306,7 +309,7 @@ class Sandbox:
         return response
 
     def _offer(
-        self, request: SandboxRequest, request_id: str, now: float
+        self, request: SandboxRequest, now: float
     ) -> tuple[int, dict[str, Any] | bytes, dict[str, str]]:
         match = self._route.match(request.path)
         if match is None:

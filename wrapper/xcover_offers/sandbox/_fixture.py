@@ -75,10 +75,8 @@ class SandboxFixture:
     def new_client(self, **kwargs: Any) -> OffersClient:
         """A new `OffersClient` for this sandbox (keyword arguments override the defaults)."""
         kwargs = self._client_kwargs(kwargs)
-        if self.server is None and "http_client" not in kwargs:
-            http = httpx.Client(transport=self.sandbox.transport())
-            self._closers.append(http)
-            kwargs["http_client"] = http
+        if self.server is None:
+            kwargs.setdefault("http_client", self.sandbox.transport())  # the client owns and closes it
         client = OffersClient(**kwargs)
         self._closers.append(client)
         return client
@@ -86,8 +84,8 @@ class SandboxFixture:
     def async_client(self, **kwargs: Any) -> AsyncOffersClient:
         """A new `AsyncOffersClient` for this sandbox; use it as ``async with`` in the test."""
         kwargs = self._client_kwargs(kwargs)
-        if self.server is None and "http_client" not in kwargs:
-            kwargs["http_client"] = httpx.AsyncClient(transport=self.sandbox.async_transport())
+        if self.server is None:
+            kwargs.setdefault("http_client", self.sandbox.async_transport())
         return AsyncOffersClient(**kwargs)
 
     def http_client(self, *, sign: bool = True, **kwargs: Any) -> httpx.Client:

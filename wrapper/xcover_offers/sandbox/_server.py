@@ -35,6 +35,11 @@ DEFAULT_IDLE_TIMEOUT = 30.0
 """Seconds a connection may sit idle (or stall mid-request) before the server closes it."""
 
 
+def _is_length(value: str) -> bool:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    return value.isascii() and value.isdigit()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = f"xcover-offers-sandbox/{__version__}"
@@ -56,7 +61,7 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         lengths = {v.strip() for v in self.headers.get_all("Content-Length") or ()}
-        if len(lengths) > 1 or not all(v.isdigit() for v in lengths):
+        if len(lengths) > 1 or not all(_is_length(v) for v in lengths):
             self._reply(
                 sandbox.reject(400, "bad_request", "The Content-Length header is invalid."), close=True
             )
@@ -87,8 +92,8 @@ class _Handler(BaseHTTPRequestHandler):
         return self.server.sandbox.reject(413, "payload_too_large", f"The body is larger than {limit} bytes.")
 
     def handle_expect_100(self) -> bool:
-        length = self.headers.get("Content-Length", "")
-        if length.strip().isdigit() and int(length) > self.server.sandbox.max_body:
+        length = self.headers.get("Content-Length", "").strip()
+        if _is_length(length) and int(length) > self.server.sandbox.max_body:
             self._reply(self._too_large(), close=True)
             return False
         return super().handle_expect_100()

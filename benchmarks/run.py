@@ -1,0 +1,703 @@
+"""Run every benchmark and write BENCHMARKS.md at the repository root.
+
+    python benchmarks/run.py            # the full run (a few minutes), writes BENCHMARKS.md
+    python benchmarks/run.py --quick    # smoke: every benchmark once, briefly; prints, writes nothing
+
+What is measured, and against what (the targets are those of the benchmarks issue):
+
+1. sync: `OffersClient.create_offer` end to end (constructors, validation, signing, send, parse)
+   against a bare `httpx.Client.post` of the same bytes with static headers, same server;
+2. signing alone: `bench_signing.run` (XCoverAuth beside a naive implementation);
+3. async: `AsyncOffersClient` requests/s at concurrency 1, 8, 32, 128, httpx's own pool against
+   `backend="aiohttp"`, with the bare transports beside them for context;
+4. scaling: request build + serialise and response parsing for 1 to 1000 events or products,
+   against plain `json.dumps` / `json.loads` of the same data;
+5. import time of `xcover_offers` beyond `import httpx`, in fresh interpreters;
+6. memory over 10,000 sequential create_offer calls.
+
+Candidates and baselines are measured in alternation within one run (A B, then B A, ...) so that
+both see the same machine; medians are reported, and ratios are ratios of those medians. The HTTP
+server is `server.py`, in its own process. Nothing here fails on a slow number: the quick mode
+exists for CI, to prove that everything still runs; the ratios are for people to read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import gc
+import importlib.metadata
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import _payloads  # noqa: E402
+import httpx  # noqa: E402
+import server  # noqa: E402
+import xcover_offers  # noqa: E402
+from xcover_offers import AsyncOffersClient, OffersClient  # noqa: E402
+from xcover_offers_api.models import OfferResponse  # noqa: E402
+
+API_KEY = "BENCH-KEY-1"
+API_SECRET = "bench-secret-0123456789abcdef"
+PARTNER = "LLODT"
+START = dt.datetime(2027, 6, 1, 19, 30, tzinfo=dt.UTC)
+CONCURRENCY = (1, 8, 32, 128)
+SCALES = (1, 10, 100, 1000)
+
+
+@dataclass(frozen=True)
+class Settings:
+    quick: bool
+    sync_rounds: int
+    sync_batch: int
+    async_rounds: int
+    async_seconds: float
+    import_runs: int
+    memory_calls: int
+    memory_warmup: int
+    scale_rounds: int
+    scale_budget_s: float
+
+    @classmethod
+    def make(cls, quick: bool) -> Settings:
+        if quick:
+            return cls(
+                quick=True,
+                sync_rounds=3,
+                sync_batch=10,
+                async_rounds=1,
+                async_seconds=0.05,
+                import_runs=2,
+                memory_calls=200,
+                memory_warmup=50,
+                scale_rounds=2,
+                scale_budget_s=0.002,
+            )
+        return cls(
+            quick=False,
+            sync_rounds=31,
+            sync_batch=100,
+            async_rounds=7,
+            async_seconds=1.0,
+            import_runs=15,
+            memory_calls=10_000,
+            memory_warmup=1_000,
+            scale_rounds=9,
+            scale_budget_s=0.05,
+        )
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def interleave(variants: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
+    """Call each variant once per round, reversing the order every other round (A B, B A, ...)."""
+    samples: dict[str, list[float]] = {name: [] for name in variants}
+    names = list(variants)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            samples[name].append(variants[name]())
+    return samples
+
+
+def per_call_us(fn: Callable[[], object], count: int) -> float:
+    """Mean microseconds per call over one batch."""
+    start = time.perf_counter_ns()
+    for _ in range(count):
+        fn()
+    return (time.perf_counter_ns() - start) / count / 1000
+
+
+def batch_size(fn: Callable[[], object], budget_s: float) -> int:
+    """How many calls of `fn` fit in about `budget_s` seconds (at least one)."""
+    start = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - start, 1e-7)
+    return max(1, int(budget_s / once))
+
+
+def offer_inputs() -> tuple[Any, list[Any]]:
+    """One checkout, built with the public constructors: a customer and one event of two tickets."""
+    customer = xcover_offers.customer(
+        currency="USD", country="US", language="en-us", region="NY", email="ada@example.com"
+    )
+    event = xcover_offers.event(
+        id="EV-00001",
+        name="Benchmark Concert",
+        start_date=START,
+        country="US",
+        city="New York",
+        venue="Benchmark Hall",
+        category="Music",
+        tickets=[
+            xcover_offers.ticket(id="TK-1", price=Decimal("45.50"), type_="GA"),
+            xcover_offers.ticket(id="TK-2", price=Decimal("57.75"), type_="GA"),
+        ],
+    )
+    return customer, [event]
+
+
+def prepare(client: OffersClient | AsyncOffersClient, customer: Any, events: Any) -> Any:
+    """Everything create_offer does before sending: validation, the generated builder, the JSON bytes."""
+    return client._prepare(
+        customer=customer,
+        events=events,
+        partner=None,
+        schema=None,
+        extra_fields=None,
+        exclude_offer_ids=None,
+        active_only=None,
+        include_content=None,
+        idempotency_key=None,
+        timeout=None,
+    )
+
+
+def prepared_call(client: OffersClient | AsyncOffersClient) -> Any:
+    """What the wrapper would send for `offer_inputs()`: the baseline sends exactly these bytes."""
+    return prepare(client, *offer_inputs())
+
+
+def call_url(call: Any) -> str:
+    """The URL a prepared call is sent to, query included."""
+    return str(call.target.copy_merge_params(call.params) if call.params else call.target)
+
+
+def static_headers(client: OffersClient | AsyncOffersClient, call: Any) -> dict[str, str]:
+    """The headers of one signed request, computed once: the baseline reuses them for every request."""
+    request = httpx.Request(call.method, call_url(call), content=call.content, headers=call.headers)
+    next(client.auth.sync_auth_flow(request))
+    skip = {"host", "content-length"}
+    return {k: v for k, v in request.headers.items() if k.lower() not in skip}
+
+
+# -- 1. sync ---------------------------------------------------------------------------------------
+
+
+def bench_sync(cfg: Settings) -> dict[str, Any]:
+    with (
+        server.running() as url,
+        OffersClient(
+            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
+        ) as client,
+        httpx.Client() as bare,
+    ):
+        call = prepared_call(client)
+        headers = static_headers(client, call)
+        target = call_url(call)
+        content = call.content
+
+        def wrapper_once() -> None:
+            customer, events = offer_inputs()
+            client.create_offer(customer=customer, events=events)
+
+        def bare_once() -> None:
+            bare.post(target, content=content, headers=headers).raise_for_status()
+
+        for _ in range(max(20, cfg.sync_batch)):  # connections open, caches warm
+            wrapper_once()
+            bare_once()
+        samples = interleave(
+            {
+                "create_offer": lambda: per_call_us(wrapper_once, cfg.sync_batch),
+                "httpx_post": lambda: per_call_us(bare_once, cfg.sync_batch),
+            },
+            cfg.sync_rounds,
+        )
+    wrapper, bare_us = median(samples["create_offer"]), median(samples["httpx_post"])
+    return {
+        "create_offer_us": wrapper,
+        "httpx_post_us": bare_us,
+        "ratio": wrapper / bare_us,
+        "overhead_us": wrapper - bare_us,
+        "rounds": cfg.sync_rounds,
+        "batch": cfg.sync_batch,
+        "request_bytes": len(content),
+        "breakdown": sync_breakdown(cfg),
+    }
+
+
+def sync_breakdown(cfg: Settings) -> dict[str, float]:
+    """Where the wrapper's own CPU time goes, each stage measured alone, without a network."""
+    response_body = _payloads.response_bytes(2)
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=response_body, headers={"Content-Type": "application/json"})
+
+    client = OffersClient(
+        api_key=API_KEY,
+        api_secret=API_SECRET,
+        partner_code=PARTNER,
+        base_url="http://127.0.0.1:9/x",
+        http_client=httpx.MockTransport(answer),
+    )
+    call = prepared_call(client)
+    customer, events = offer_inputs()
+    request = client._http.build_request(
+        call.method, call.target, params=call.params, content=call.content, headers=call.headers
+    )
+    response = httpx.Response(
+        200, content=response_body, headers={"Content-Type": "application/json"}, request=request
+    )
+    bare = httpx.Client(transport=httpx.MockTransport(answer))
+    headers = static_headers(client, call)
+    url = call_url(call)
+    stages: dict[str, Callable[[], object]] = {
+        "constructors (customer, event, 2 tickets)": offer_inputs,
+        "validate + build + serialise (_prepare)": partial(prepare, client, customer, events),
+        "build the httpx request": lambda: client._http.build_request(
+            call.method, call.target, params=call.params, content=call.content, headers=call.headers
+        ),
+        "sign (XCoverAuth)": lambda: next(client.auth.sync_auth_flow(request)),
+        "parse the 200 (json + OfferResponse.from_dict)": lambda: client._result(call, response, 1),
+        "whole create_offer, MockTransport": lambda: client.create_offer(customer=customer, events=events),
+        "bare httpx.Client.post, MockTransport": lambda: bare.post(
+            url, content=call.content, headers=headers
+        ),
+    }
+    count = 20 if cfg.quick else 2000
+    rounds = 1 if cfg.quick else 7
+    out = {name: median([per_call_us(fn, count) for _ in range(rounds)]) for name, fn in stages.items()}
+    client.close()
+    bare.close()
+    return out
+
+
+# -- 2. signing ------------------------------------------------------------------------------------
+
+
+def bench_signing(cfg: Settings) -> dict[str, Any]:
+    try:
+        import bench_signing
+    except ImportError as exc:
+        return {"missing": f"benchmarks/bench_signing.py could not be imported ({exc})"}
+    result: dict[str, Any] = bench_signing.run(quick=cfg.quick)
+    return result
+
+
+# -- 3. async --------------------------------------------------------------------------------------
+
+
+def _aiohttp_available() -> bool:
+    try:
+        import httpx_aiohttp  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+async def _throughput(
+    send: Callable[[], Awaitable[object]], concurrency: int, seconds: float, warmup: int
+) -> float:
+    """Requests/s of `concurrency` tasks calling `send` in a loop for about `seconds`."""
+
+    async def burst(count: int) -> None:
+        remaining = count
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                await send()
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+    await burst(warmup)  # opens the connections
+    done = 0
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def worker() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline:
+            await send()
+            done += 1
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return done / (time.perf_counter() - start)
+
+
+def _async_variant(url: str, kind: str, concurrency: int, seconds: float) -> float:
+    """Requests per second for one variant at one concurrency, in a fresh event loop and client."""
+
+    async def main() -> float:
+        warmup = 2 * concurrency
+        if kind in ("wrapper-httpx", "wrapper-aiohttp"):
+            backend = "aiohttp" if kind == "wrapper-aiohttp" else "httpx"
+            async with AsyncOffersClient(
+                api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x",
+                backend=backend,  # type: ignore[arg-type]
+            ) as client:  # fmt: skip
+
+                async def send() -> object:
+                    customer, events = offer_inputs()
+                    return await client.create_offer(customer=customer, events=events)
+
+                return await _throughput(send, concurrency, seconds, warmup)
+        transport: httpx.AsyncBaseTransport | None = None
+        if kind == "bare-aiohttp":
+            from httpx_aiohttp import AiohttpTransport
+
+            transport = AiohttpTransport()
+        signer = OffersClient(
+            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
+        )
+        call = prepared_call(signer)
+        headers = static_headers(signer, call)
+        signer.close()
+        target = call_url(call)
+        async with httpx.AsyncClient(transport=transport) as bare:
+
+            async def post() -> object:
+                response = await bare.post(target, content=call.content, headers=headers)
+                return response.raise_for_status()
+
+            return await _throughput(post, concurrency, seconds, warmup)
+
+    return asyncio.run(main())
+
+
+def bench_async(cfg: Settings) -> dict[str, Any]:
+    kinds = ["wrapper-httpx", "bare-httpx"]
+    if _aiohttp_available():
+        kinds += ["wrapper-aiohttp", "bare-aiohttp"]
+    rps: dict[str, dict[int, list[float]]] = {kind: {c: [] for c in CONCURRENCY} for kind in kinds}
+    with server.running() as url:
+        for r in range(cfg.async_rounds):
+            for concurrency in CONCURRENCY:
+                for kind in kinds if r % 2 == 0 else reversed(kinds):
+                    rps[kind][concurrency].append(_async_variant(url, kind, concurrency, cfg.async_seconds))
+    out: dict[str, Any] = {
+        "rps": {kind: {c: median(v) for c, v in by_c.items()} for kind, by_c in rps.items()},
+        "rounds": cfg.async_rounds,
+        "seconds": cfg.async_seconds,
+        "aiohttp": _aiohttp_available(),
+    }
+    if out["aiohttp"]:
+        med = out["rps"]
+        out["aiohttp_vs_httpx_at_32"] = med["wrapper-aiohttp"][32] / med["wrapper-httpx"][32]
+        out["aiohttp_128_vs_8"] = med["wrapper-aiohttp"][128] / med["wrapper-aiohttp"][8]
+    return out
+
+
+# -- 4. scaling ------------------------------------------------------------------------------------
+
+
+def _compare(
+    candidate: Callable[[], object], baseline: Callable[[], object], cfg: Settings
+) -> dict[str, float]:
+    """Both timed in alternation, each in batches sized to the time budget; medians and their ratio."""
+    count_c, count_b = batch_size(candidate, cfg.scale_budget_s), batch_size(baseline, cfg.scale_budget_s)
+    samples = interleave(
+        {
+            "candidate": partial(per_call_us, candidate, count_c),
+            "baseline": partial(per_call_us, baseline, count_b),
+        },
+        cfg.scale_rounds,
+    )
+    c, b = median(samples["candidate"]), median(samples["baseline"])
+    return {"candidate_us": c, "baseline_us": b, "ratio": c / b}
+
+
+def bench_scaling(cfg: Settings) -> dict[str, Any]:
+    client = OffersClient(
+        api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url="http://127.0.0.1:9/x"
+    )
+    build: dict[int, dict[str, float]] = {}
+    parse: dict[int, dict[str, float]] = {}
+    sizes: dict[int, int] = {}
+    for n in SCALES:
+        body = _payloads.request_dict(n, 10)
+        raw = _payloads.response_bytes(n)
+        sizes[n] = len(json.dumps(body))
+        build[n] = _compare(
+            partial(prepare, client, body["customer"], body["context"]["events"]),
+            partial(_dumps, body),
+            cfg,
+        )
+        parse[n] = _compare(partial(_parse_offer, raw), partial(json.loads, raw), cfg)
+        for out in (build, parse):
+            out[n]["per_item_us"] = out[n]["candidate_us"] / n
+    client.close()
+    return {"build": build, "parse": parse, "request_bytes": sizes}
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body).encode()
+
+
+def _parse_offer(raw: bytes) -> OfferResponse:
+    return OfferResponse.from_dict(json.loads(raw))
+
+
+# -- 5. import time --------------------------------------------------------------------------------
+
+_IMPORT_PROBE = """
+import time
+t0 = time.perf_counter()
+import httpx
+t1 = time.perf_counter()
+import xcover_offers
+t2 = time.perf_counter()
+print((t1 - t0) * 1000, (t2 - t1) * 1000)
+"""
+
+
+def bench_import(cfg: Settings) -> dict[str, Any]:
+    """Import times in fresh interpreters, with compiled bytecode (as pip installs a wheel) and without."""
+    # Bytecode must be cached for a realistic figure: PYTHONDONTWRITEBYTECODE (set in some shells
+    # and CI images) would make every run compile every module from source.
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("XCOVER_") and k != "PYTHONDONTWRITEBYTECODE"
+    }
+    subprocess.run(
+        [sys.executable, "-c", _IMPORT_PROBE], capture_output=True, check=True, env=env
+    )  # writes .pyc
+    warm: dict[str, list[float]] = {"httpx": [], "xcover_offers": []}
+    cold: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for run in range(cfg.import_runs):
+            # Alternate the two kinds of run, as everywhere else.
+            for kind in ("warm", "cold") if run % 2 == 0 else ("cold", "warm"):
+                run_env = env if kind == "warm" else {**env, "PYTHONPYCACHEPREFIX": f"{tmp}/{run}"}
+                out = subprocess.run(
+                    [sys.executable, "-c", _IMPORT_PROBE],
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                    env=run_env,
+                ).stdout.split()
+                if kind == "warm":
+                    warm["httpx"].append(float(out[0]))
+                    warm["xcover_offers"].append(float(out[1]))
+                else:
+                    cold.append(float(out[1]))
+    trace = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import httpx; import xcover_offers"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    ).stderr
+    return {
+        "httpx_ms": median(warm["httpx"]),
+        "xcover_offers_ms": median(warm["xcover_offers"]),
+        "xcover_offers_no_pyc_ms": median(cold),
+        "runs": cfg.import_runs,
+        "heaviest": _heaviest_imports(trace),
+    }
+
+
+def _heaviest_imports(trace: str, top: int = 8) -> list[tuple[str, float]]:
+    """Modules imported by `import xcover_offers` (after httpx), by their own time, heaviest first."""
+    lines = trace.splitlines()
+    start = next((i for i, line in enumerate(lines) if line.rstrip().endswith("| httpx")), -1)
+    own: list[tuple[str, float]] = []
+    for line in lines[start + 1 :]:
+        parts = line.split("|")
+        if len(parts) != 3:
+            continue
+        try:
+            self_us = float(parts[0].split(":")[1])
+        except (IndexError, ValueError):
+            continue
+        own.append((parts[2].strip(), self_us / 1000))
+    return sorted(own, key=lambda item: item[1], reverse=True)[:top]
+
+
+# -- 6. memory -------------------------------------------------------------------------------------
+
+
+def _rss_mib() -> float:
+    try:
+        with open("/proc/self/statm") as f:
+            pages = int(f.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        return float("nan")
+
+
+def _memory_series(call: Callable[[], object], calls: int, window: int) -> dict[str, Any]:
+    """Traced memory per window of calls, relative to the start; then what a full collection leaves."""
+    checkpoints: list[dict[str, float]] = []
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        for done in range(window, calls + 1, window):
+            tracemalloc.reset_peak()
+            for _ in range(window):
+                call()
+            current, peak = tracemalloc.get_traced_memory()
+            checkpoints.append(
+                {
+                    "calls": done,
+                    "current_kib": (current - base) / 1024,
+                    "peak_kib": (peak - base) / 1024,
+                    "rss_mib": _rss_mib(),
+                }
+            )
+        gc.collect()
+        retained = (tracemalloc.get_traced_memory()[0] - base) / 1024
+    finally:
+        tracemalloc.stop()
+    half = len(checkpoints) // 2
+    first_half = max(c["peak_kib"] for c in checkpoints[: max(1, half)])
+    second_half = max(c["peak_kib"] for c in checkpoints[half:])
+    return {
+        "checkpoints": checkpoints,
+        "retained_kib_after_gc": retained,
+        "first_half_peak_kib": first_half,
+        "second_half_peak_kib": second_half,
+        "peak_growth_kib": second_half - first_half,
+        "rss_growth_mib": checkpoints[-1]["rss_mib"] - checkpoints[0]["rss_mib"],
+    }
+
+
+def bench_memory(cfg: Settings) -> dict[str, Any]:
+    window = max(1, cfg.memory_calls // 10)
+    with (
+        server.running() as url,
+        OffersClient(
+            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
+        ) as client,
+        httpx.Client() as bare,
+    ):
+        call = prepared_call(client)
+        headers = static_headers(client, call)
+        target = call_url(call)
+
+        def wrapper_once() -> None:
+            customer, events = offer_inputs()
+            client.create_offer(customer=customer, events=events)
+
+        def bare_once() -> None:
+            bare.post(target, content=call.content, headers=headers).json()
+
+        for _ in range(cfg.memory_warmup):
+            wrapper_once()
+            bare_once()
+        wrapper = _memory_series(wrapper_once, cfg.memory_calls, window)
+        baseline = _memory_series(bare_once, cfg.memory_calls, window)
+    return {
+        "calls": cfg.memory_calls,
+        "warmup": cfg.memory_warmup,
+        "window": window,
+        **wrapper,
+        "bare": baseline,
+    }
+
+
+# -- the machine -----------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+
+    def version(dist: str) -> str:
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            return "not installed"
+
+    try:
+        nproc = subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        nproc = str(os.cpu_count())
+    return {
+        "nproc": nproc,
+        "cpu": model,
+        "os": platform.platform(),
+        "python": platform.python_version() + " (" + platform.python_implementation() + ")",
+        "xcover-offers": xcover_offers.__version__,
+        **{dist: version(dist) for dist in ("httpx", "httpcore", "h11", "attrs", "aiohttp", "httpx-aiohttp")},
+    }
+
+
+# -- the report ------------------------------------------------------------------------------------
+
+
+def run_all(cfg: Settings) -> dict[str, Any]:
+    results: dict[str, Any] = {"machine": machine(), "quick": cfg.quick}
+    started = time.perf_counter()
+    for name, bench in (
+        ("sync", bench_sync),
+        ("signing", bench_signing),
+        ("async", bench_async),
+        ("scaling", bench_scaling),
+        ("import", bench_import),
+        ("memory", bench_memory),
+    ):
+        t0 = time.perf_counter()
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        results[name] = bench(cfg)
+        print(f"[bench] {name} done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+    results["seconds"] = time.perf_counter() - started
+    return results
+
+
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def render(results: dict[str, Any]) -> str:
+    from report import render_markdown
+
+    return render_markdown(results, verdict=_verdict)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke mode: everything once, briefly; no file")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="where to write the report (default: BENCHMARKS.md, full runs only)",
+    )
+    parser.add_argument("--json", type=Path, default=None, help="also write the raw results as JSON")
+    args = parser.parse_args()
+    cfg = Settings.make(args.quick)
+    results = run_all(cfg)
+    text = render(results)
+    print(text)
+    if args.json is not None:
+        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    output = args.output if args.output is not None else (None if cfg.quick else ROOT / "BENCHMARKS.md")
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        print(f"[bench] wrote {output}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
