@@ -520,15 +520,15 @@ def _memory(m: dict[str, Any], verdict: Verdict) -> str:
 
         **What it means.** Nothing leaks and nothing piles up: after warm-up, what stays allocated
         moves by a few KiB over the whole run, not by any amount per call, so a long-running service
-        holding one client stays the same size. "Traced now" is
-        what is allocated at the end of a window, "peak" the most during it (one call's working set
-        on top of what persists). httpx binds each response and its stream to each other, a reference
-        cycle; the client unbinds them once the body is read, so its responses are freed at once by
-        reference counting. Without that (the bare column, and this client before the fix, see
-        *Findings*) responses wait for the cyclic garbage collector: "traced now" saws up and down,
-        and when a call allocates as much as `create_offer` does, many cycles reach the oldest
-        generation, which CPython collects rarely, and the peak climbed for about 15,000 calls
-        before each full collection.
+        holding one client stays the same size. "Traced now" is what is allocated at the end of a
+        window, "peak" the most during it (one call's working set on top of what persists). httpx
+        binds each response and its stream to each other, a reference cycle; the client unbinds
+        them once the body is read, so its responses are freed at once by reference counting.
+        Without that (the bare column, and this client before the fix, see *Findings*) responses
+        wait for the cyclic garbage collector: "traced now" saws up and down, and when a call
+        allocates as much as `create_offer` does, many cycles reach the oldest generation, which
+        CPython collects rarely, and the peak climbed for about 15,000 calls before each full
+        collection.
         """,
         windows=windows,
         summary=summary,
