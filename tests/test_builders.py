@@ -129,3 +129,37 @@ def test_duration_counts_calendar_days(days: int, hours: int) -> None:
     expected = (end.date() - START.date()).days + 1
     assert e.duration_days == expected
     assert e.multiday_event is (expected > 1)
+
+
+def test_ticket_models_are_checked_like_mappings() -> None:
+    with pytest.raises(RequestValidationError, match=r"event.tickets\[0\].price: must not be negative"):
+        event(id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=-5)])
+    with pytest.raises(RequestValidationError, match=r"event.tickets\[0\].price: expected an amount"):
+        event(id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=None)])  # type: ignore[arg-type]
+    given = Ticket(id="t", price=Decimal("1.10"))  # type: ignore[arg-type]
+    e = event(id="e", name="n", start_date=START, country="US", tickets=[given])
+    assert e.total_amount == 1.1
+    assert given.price == Decimal("1.10"), "the caller's model is not modified"
+
+
+def test_generated_models_with_wrong_field_types_give_a_validation_error() -> None:
+    from xcover_offers._validation import build_body
+
+    bad = Event(id="e", name="n", start_date="2027-06-01T19:30:00+00:00", country="US")  # type: ignore[arg-type]
+    with pytest.raises(RequestValidationError, match=r"^events\[0\]: this Event cannot be serialised"):
+        build_body(
+            customer={"currency": "USD", "country": "US", "language": "en-us"},
+            events=[bad],
+            partner=None,
+            schema=None,
+        )
+    ok = Event(
+        id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=Decimal("2.5"))]
+    )  # type: ignore[list-item]
+    body = build_body(
+        customer={"currency": "USD", "country": "US", "language": "en-us"},
+        events=[ok],
+        partner=None,
+        schema=None,
+    )
+    assert body["context"]["events"][0]["tickets"][0]["price"] == 2.5

@@ -437,3 +437,45 @@ def test_own_http_client_is_used_and_left_open(mode: tuple[str, str]) -> None:
     assert not http.is_closed
     assert rec.requests[0].headers["x-api-key"] == API_KEY
     http.close()
+
+
+def test_retry_after_date_is_read_on_the_servers_clock(mode: tuple[str, str]) -> None:
+    server_now = NOW + 3600  # the server's clock is an hour ahead of ours
+    rec = Recorder(
+        status(
+            503,
+            **{
+                "Date": email.utils.formatdate(server_now, usegmt=True),
+                "Retry-After": email.utils.formatdate(server_now + 5, usegmt=True),
+            },
+        ),
+        ok(),
+    )
+    with harness(mode, rec) as h:
+        h.create_offer()
+    assert h.delays == [5.0]
+
+
+def test_deeply_nested_bodies_still_give_typed_errors(mode: tuple[str, str]) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    rec = Recorder(httpx.Response(200, text=deep), httpx.Response(404, text=deep))
+    with harness(mode, rec) as h:
+        with pytest.raises(APIResponseValidationError):
+            h.create_offer()
+        with pytest.raises(NotFoundError):
+            h.create_offer()
+
+
+@pytest.mark.parametrize("key", ["", "clé", "a\r\nX-Evil: 1", "x" * 256])
+def test_bad_idempotency_keys_are_rejected_before_sending(mode: tuple[str, str], key: str) -> None:
+    rec = Recorder(ok())
+    with harness(mode, rec) as h, pytest.raises(RequestValidationError, match="idempotency_key"):
+        h.create_offer(idempotency_key=key)
+    assert rec.requests == []
+
+
+@pytest.mark.parametrize("body", [{"data": []}, {"data": None}, {"offer": {}}, [1, 2]])
+def test_success_without_a_data_object(mode: tuple[str, str], body: Any) -> None:
+    rec = Recorder(httpx.Response(200, json=body))
+    with harness(mode, rec) as h, pytest.raises(APIResponseValidationError):
+        h.create_offer()

@@ -205,3 +205,22 @@ def test_aiohttp_backend_is_exclusive_with_http_client() -> None:
         AsyncOffersClient(
             api_key="k", api_secret="s", partner_code="P", backend="aiohttp", http_client=httpx.AsyncClient()
         )
+
+
+@pytest.mark.parametrize("code", [".", ".."])
+def test_dot_segment_partner_codes_are_rejected(code: str) -> None:
+    with pytest.raises(ValueError, match="partner_code cannot be"):
+        OffersClient(api_key="k", api_secret="s", partner_code=code)
+
+
+def test_body_masking_is_case_insensitive_and_deep() -> None:
+    from xcover_offers._logging import mask_body
+
+    body = {
+        "customer": {"Email": "jo@example.com", "currency": "USD"},
+        "partner": {"customer_id": "CUST-9", "metadata": {"anything": "x@y.z"}},
+    }
+    assert mask_body(body) == {
+        "customer": {"Email": "***", "currency": "USD"},
+        "partner": {"customer_id": "***", "metadata": "***"},
+    }

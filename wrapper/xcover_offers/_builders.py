@@ -79,7 +79,8 @@ def customer(*, currency: str, country: str, language: str, **fields: Any) -> Cu
 
 
 def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
-    """A `Ticket`; `price` as Decimal, int, float or str, stored exactly as given (no float drift)."""
+    """A `Ticket`; `price` as Decimal, int, float or str. Totals are summed in Decimal (no float drift);
+    the wire format is a JSON number, so amounts beyond float precision (~15 digits) are rounded."""
     amount = _money(price, "ticket.price")
     if "total_paid" in fields and fields["total_paid"] is not None:
         fields["total_paid"] = _number(_money(fields["total_paid"], "ticket.total_paid"))
@@ -88,7 +89,7 @@ def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
 
 def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
     if isinstance(value, Ticket):
-        return value
+        value = value.to_dict()  # checked like a mapping, on a copy: the caller's model is untouched
     if isinstance(value, Mapping):
         missing = [k for k in ("id", "price") if k not in value]
         if missing:

@@ -43,10 +43,6 @@ def _env(names: tuple[str, str], environ: Mapping[str, str]) -> str | None:
     return next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
 
 
-def _split(values: str | None) -> list[str] | None:
-    return None if values is None else [v.strip() for v in values.split(",") if v.strip()]
-
-
 # -- output ---------------------------------------------------------------------------------------
 
 
@@ -153,8 +149,9 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
             events=request["context"]["events"],
             partner=request.get("partner"),
             schema=request.get("schema"),
-            extra_fields=_split(args.extra_fields),
-            exclude_offer_ids=_split(args.exclude_offer_ids),
+            # Raw strings: the library splits them and rejects empty or unknown values by position.
+            extra_fields=args.extra_fields,
+            exclude_offer_ids=args.exclude_offer_ids,
             active_only=True if args.active_only else None,
             include_content=False if args.no_content else None,
         )

@@ -39,6 +39,7 @@ from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
     APITimeoutError,
+    RequestValidationError,
     XCoverError,
     status_error_class,
 )
@@ -148,7 +149,7 @@ def _error_body(response: httpx.Response) -> Any:
     """JSON when the body is JSON, else its text (an HTML page from a proxy), never an exception."""
     try:
         return response.json()
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return response.text
 
 
@@ -201,6 +202,9 @@ class _BaseOffersClient:
         for name, value in (("api_key", api_key), ("api_secret", api_secret), ("partner_code", partner_code)):
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{name} must be a non-empty string")
+        if partner_code.strip() in {".", ".."}:
+            # Percent-encoding leaves dots alone, and a dot segment would send the request elsewhere.
+            raise ValueError("partner_code cannot be '.' or '..'")
         base = (base_url or DEFAULT_BASE_URL).rstrip("/")
         parsed = httpx.URL(base)
         if parsed.scheme not in {"http", "https"} or not parsed.host:
@@ -270,8 +274,14 @@ class _BaseOffersClient:
         )
         if idempotency_key is None:
             idempotency_key = str(uuid.uuid4())
-        elif not isinstance(idempotency_key, str) or not idempotency_key.strip():
-            raise ValueError("idempotency_key must be a non-empty string")
+        elif (
+            not isinstance(idempotency_key, str)
+            or not 0 < len(idempotency_key) <= 255
+            or not all("!" <= c <= "~" for c in idempotency_key)
+        ):
+            raise RequestValidationError(
+                "idempotency_key", "must be 1 to 255 visible ASCII characters (it is sent as a header)"
+            )
         headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
         headers.update(
             {"Accept": "application/json", "User-Agent": USER_AGENT, IDEMPOTENCY_HEADER: idempotency_key}
@@ -349,13 +359,13 @@ class _BaseOffersClient:
         try:
             payload = response.json()
             parsed = OfferResponse.from_dict(payload)
-        except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, UnicodeDecodeError, KeyError, TypeError, AttributeError, RecursionError) as exc:
             raise APIResponseValidationError(
                 f"{response.status_code} response is not a Create Offer body ({type(exc).__name__}: {exc})",
                 response=response,
                 request_id=request_id,
             ) from None
-        if not isinstance(parsed.data, Offer):
+        if not isinstance(parsed.data, Offer) or not isinstance(payload.get("data"), dict):
             raise APIResponseValidationError(
                 f"{response.status_code} response has no 'data' object",
                 response=response,
@@ -422,7 +432,10 @@ class _BaseOffersClient:
                 continue
             if should_retry_status(response.status_code) and retries_done < self.max_retries:
                 retry_after = response.headers.get("retry-after")
-                yield retry_delay(retries_done, retry_after, now=self._clock(), rand=self._rand)
+                # A Retry-After date is on the server's clock: measure it against the response's
+                # Date, else our clock corrected by any skew learned so far.
+                now = _server_time(response) or self._clock() + self.auth.clock_offset
+                yield retry_delay(retries_done, retry_after, now=now, rand=self._rand)
                 retries_done += 1
                 continue
             raise self._status_error(response)
@@ -437,8 +450,8 @@ class OffersClient(_BaseOffersClient):
         partner_code: the partner code issued by Cover Genius, e.g. "LLODT".
         base_url: defaults to the spec's server, https://api.xcover.com/x.
         timeout: seconds (connect capped at 5 s) or an httpx.Timeout; default 10 s, connect 5 s.
-        max_retries: retries after the first attempt, for connection errors, timeouts, 408, 429
-            and 5xx; 0 disables them.
+        max_retries: retries after the first attempt, for connection errors, timeouts, 408, 429,
+            500, 502, 503 and 504; 0 disables them.
         http_client: an httpx.Client or transport to send through (redirects stay off: a
             redirected request would not be re-signed). A client passed in is not closed by us.
         log_bodies: add request bodies, personal data masked, to DEBUG lines (default from

@@ -43,6 +43,10 @@ LOG_ENV: Final = "XCOVER_LOG"
 LOG_BODIES_ENV: Final = "XCOVER_LOG_BODIES"
 """XCOVER_LOG_BODIES=1 adds request bodies to DEBUG lines, with personal data masked."""
 MASKED_BODY_FIELDS: Final = frozenset(
-    {"email", "ip", "postcode", "phone", "first_name", "last_name", "address", "address1", "address2"}
-)
-"""Request-body keys whose values are personal data: masked whenever bodies are logged."""
+    {
+        "email", "ip", "postcode", "phone", "first_name", "last_name", "address", "address1", "address2",
+        "customer_id", "metadata",
+    }
+)  # fmt: skip
+"""Request-body keys (any case, any depth) whose values are personal data or may hold it (partner
+`metadata` is free-form): masked whenever bodies are logged."""

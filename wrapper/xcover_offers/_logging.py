@@ -42,7 +42,8 @@ def mask_body(value: Any) -> Any:
     """A copy of a JSON body with personal-data fields masked, for logging."""
     if isinstance(value, Mapping):
         return {
-            k: (MASK if k in MASKED_BODY_FIELDS and v is not None else mask_body(v)) for k, v in value.items()
+            k: (MASK if str(k).lower() in MASKED_BODY_FIELDS and v is not None else mask_body(v))
+            for k, v in value.items()
         }
     if isinstance(value, list):
         return [mask_body(v) for v in value]

@@ -263,7 +263,12 @@ def to_json(value: Any, path: str) -> Any:
 
 def _to_json(value: Any, path: str) -> Any:
     if hasattr(value, "to_dict") and callable(value.to_dict):
-        return value.to_dict()
+        try:
+            data = value.to_dict()
+        except (AttributeError, TypeError, ValueError) as exc:  # e.g. a str where a datetime belongs
+            problem = f"this {type(value).__name__} cannot be serialised ({type(exc).__name__})"
+            raise RequestValidationError(path, f"{problem}; check its field types") from None
+        return to_json(data, path)  # a model may hold Decimals or datetimes in untyped fields
     if isinstance(value, Mapping):
         return {str(k): to_json(v, _join(path, str(k))) for k, v in value.items()}
     if isinstance(value, list | tuple):
