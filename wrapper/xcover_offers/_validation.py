@@ -268,7 +268,9 @@ def _to_json(value: Any, path: str) -> Any:
         except (AttributeError, TypeError, ValueError) as exc:  # e.g. a str where a datetime belongs
             problem = f"this {type(value).__name__} cannot be serialised ({type(exc).__name__})"
             raise RequestValidationError(path, f"{problem}; check its field types") from None
-        return to_json(data, path)  # a model may hold Decimals or datetimes in untyped fields
+        # Not walked again: the generated serialiser already produced JSON types for every typed
+        # field, and a wrong type (a Decimal in a float field) is named by validation below.
+        return data
     if isinstance(value, Mapping):
         return {str(k): to_json(v, _join(path, str(k))) for k, v in value.items()}
     if isinstance(value, list | tuple):
