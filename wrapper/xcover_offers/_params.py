@@ -8,7 +8,7 @@ value before anything is sent, and return UNSET for "not given" so that nothing 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Final
 
 from xcover_offers_api.types import UNSET, Unset
@@ -40,44 +40,46 @@ def _as_list(values: Iterable[object] | str, field: str) -> list[object]:
     return list(values)
 
 
-def encode_extra_fields(values: Iterable[ExtraField | str] | str | None) -> str | Unset:
-    """Validate and comma-join `extra_fields`; duplicates dropped, order kept; None or empty: not sent."""
+def _encode_list(
+    values: Iterable[object] | str | None, field: str, normalise: Callable[[str, str], str]
+) -> str | Unset:
+    """Check each value (`normalise` raises for a bad one), drop duplicates keeping order, comma-join."""
     if values is None:
         return UNSET
     out: dict[str, None] = {}
-    for i, value in enumerate(_as_list(values, "extra_fields")):
+    for i, value in enumerate(_as_list(values, field)):
+        path = f"{field}[{i}]"
         if not isinstance(value, str):
-            raise RequestValidationError(
-                f"extra_fields[{i}]", f"expected a string, got {type(value).__name__}"
-            )
-        name = str(value.value if isinstance(value, ExtraField) else value).strip().lower()
-        if name not in ALLOWED_EXTRA_FIELDS:
-            raise RequestValidationError(
-                f"extra_fields[{i}]",
-                f"unknown value {value!r}; allowed values: {', '.join(ALLOWED_EXTRA_FIELDS)}",
-            )
-        out[name] = None
+            raise RequestValidationError(path, f"expected a string, got {type(value).__name__}")
+        out[normalise(value, path)] = None
     return ",".join(out) if out else UNSET
+
+
+def _extra_field(value: str, path: str) -> str:
+    name = str(value.value if isinstance(value, ExtraField) else value).strip().lower()
+    if name not in ALLOWED_EXTRA_FIELDS:
+        raise RequestValidationError(
+            path, f"unknown value {value!r}; allowed values: {', '.join(ALLOWED_EXTRA_FIELDS)}"
+        )
+    return name
+
+
+def _offer_id(value: str, path: str) -> str:
+    if "," in value:
+        raise RequestValidationError(path, "an id cannot contain a comma (ids are sent comma-joined)")
+    if not value.strip():
+        raise RequestValidationError(path, "an id cannot be empty")
+    return value.strip()
+
+
+def encode_extra_fields(values: Iterable[ExtraField | str] | str | None) -> str | Unset:
+    """Validate and comma-join `extra_fields`; duplicates dropped, order kept; None or empty: not sent."""
+    return _encode_list(values, "extra_fields", _extra_field)
 
 
 def encode_exclude_offer_ids(ids: Iterable[str] | str | None) -> str | Unset:
     """Validate and comma-join offer config ids; duplicates dropped, order kept; None or empty: not sent."""
-    if ids is None:
-        return UNSET
-    out: dict[str, None] = {}
-    for i, value in enumerate(_as_list(ids, "exclude_offer_ids")):
-        if not isinstance(value, str):
-            raise RequestValidationError(
-                f"exclude_offer_ids[{i}]", f"expected a string, got {type(value).__name__}"
-            )
-        if "," in value:
-            raise RequestValidationError(
-                f"exclude_offer_ids[{i}]", "an id cannot contain a comma (ids are sent comma-joined)"
-            )
-        if not value.strip():
-            raise RequestValidationError(f"exclude_offer_ids[{i}]", "an id cannot be empty")
-        out[value.strip()] = None
-    return ",".join(out) if out else UNSET
+    return _encode_list(ids, "exclude_offer_ids", _offer_id)
 
 
 def encode_flag(value: bool | None, field: str) -> bool | Unset:

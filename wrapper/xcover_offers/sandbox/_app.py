@@ -92,11 +92,15 @@ class SandboxRequest:
 
     def header(self, name: str) -> str | None:
         """The first value of a header, by case-insensitive name."""
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
+        return _first_header(self.headers, name)
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+
+def _first_header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
+    lowered = name.lower()
+    return next((v for k, v in headers if k.lower() == lowered), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +114,7 @@ class SandboxResponse:
     drop: bool = False
 
     def header(self, name: str) -> str | None:
-        lowered = name.lower()
-        return next((v for k, v in self.headers if k.lower() == lowered), None)
+        return _first_header(self.headers, name)
 
     def json(self) -> Any:
         return json.loads(self.body)
