@@ -25,10 +25,11 @@ from pathlib import Path
 from types import FrameType
 from typing import IO, Any, Final
 
+from ._constants import ENV_NAMES, env_value
 from ._version import __version__
 
 PROG: Final = "xcover-offers"
-ENV_CREDENTIALS: Final = (("XCOVER_API_KEY", "XC_AUTH_API_KEY"), ("XCOVER_API_SECRET", "XC_AUTH_API_SECRET"))
+ENV_CREDENTIALS: Final = ENV_NAMES[:2]  # (ours, the vendor client's) for the key and the secret
 DEMO_PARTNER_CODE: Final = "DEMO"
 DEMO_API_KEY: Final = "demo-key"
 DEMO_API_SECRET: Final = "demo-secret"  # noqa: S105 - the demo's own throwaway credential
@@ -37,10 +38,6 @@ REQUEST_KEYS: Final = frozenset({"customer", "context", "partner", "schema"})
 
 class CommandError(Exception):
     """A failure to report as one line, exit status 1."""
-
-
-def _env(names: tuple[str, str], environ: Mapping[str, str]) -> str | None:
-    return next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
 
 
 # -- output ---------------------------------------------------------------------------------------
@@ -135,7 +132,7 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
 
     overrides: dict[str, Any] = {}
     for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
-        value = _env(names, environ)
+        value = env_value(names, environ)
         if value is None:
             raise CommandError(f"set {names[0]} (or {names[1]}) in the environment")
         overrides[arg] = value
@@ -172,8 +169,8 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
 def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
 
-    api_key = args.api_key or _env(ENV_CREDENTIALS[0], environ) or DEFAULT_API_KEY
-    api_secret = args.api_secret or _env(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
+    api_key = args.api_key or env_value(ENV_CREDENTIALS[0], environ) or DEFAULT_API_KEY
+    api_secret = args.api_secret or env_value(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))

@@ -34,6 +34,7 @@ from ._constants import (
     ENV_NAMES,
     IDEMPOTENCY_HEADER,
     REQUEST_ID_HEADERS,
+    env_value,
 )
 from ._errors import (
     APIConnectionError,
@@ -127,14 +128,6 @@ def _timeout(value: Timeout) -> httpx.Timeout:
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
         raise ValueError(f"timeout must be a positive number of seconds or an httpx.Timeout, got {value!r}")
     return httpx.Timeout(float(value), connect=min(float(value), DEFAULT_TIMEOUT.connect or float(value)))
-
-
-def _env(names: tuple[str, str], environ: Mapping[str, str]) -> str | None:
-    for name in names:
-        value = environ.get(name, "").strip()
-        if value:
-            return value
-    return None
 
 
 def _request_id(headers: httpx.Headers) -> str | None:
@@ -238,7 +231,7 @@ class _BaseOffersClient:
         for arg, names in zip(("api_key", "api_secret", "partner_code", "base_url"), ENV_NAMES, strict=True):
             if arg in overrides:
                 continue
-            value = _env(names, environ)
+            value = env_value(names, environ)
             if value is not None:
                 found[arg] = value
             elif arg != "base_url":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import httpx
@@ -36,6 +37,12 @@ ENV_NAMES: Final = (
     ("XCOVER_PARTNER_CODE", "XC_PARTNER_CODE"),
     ("XCOVER_BASE_URL", "XC_BASE_URL"),
 )
+
+
+def env_value(names: tuple[str, ...], environ: Mapping[str, str]) -> str | None:
+    """The first of `names` set to something other than blanks, stripped."""
+    return next((environ[n].strip() for n in names if environ.get(n, "").strip()), None)
+
 
 LOGGER_NAME: Final = "xcover_offers"
 LOG_ENV: Final = "XCOVER_LOG"
