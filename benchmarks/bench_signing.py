@@ -24,7 +24,7 @@ from email.utils import formatdate
 from urllib.parse import quote
 
 import httpx
-from xcover_offers._auth import XCoverAuth
+from xcover_offers import XCoverAuth
 
 API_KEY = "BENCH-KEY-1"
 API_SECRET = "bench-secret-0123456789abcdef"

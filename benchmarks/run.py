@@ -1,24 +1,27 @@
 """Run every benchmark and write BENCHMARKS.md at the repository root.
 
-    python benchmarks/run.py            # the full run (a few minutes), writes BENCHMARKS.md
-    python benchmarks/run.py --quick    # smoke: every benchmark once, briefly; prints, writes nothing
+    python benchmarks/run.py            # the full run (a few minutes): writes BENCHMARKS.md
+    python benchmarks/run.py --quick    # smoke: every benchmark once, briefly; one summary line
 
-What is measured, and against what (the targets are those of the benchmarks issue):
+What is measured, and against what (the targets table is in report.py):
 
 1. sync: `OffersClient.create_offer` end to end (constructors, validation, signing, send, parse)
-   against a bare `httpx.Client.post` of the same bytes with static headers, same server;
-2. signing alone: `bench_signing.run` (XCoverAuth beside a naive implementation);
-3. async: `AsyncOffersClient` requests/s at concurrency 1, 8, 32, 128, httpx's own pool against
+   against a bare `httpx.Client.post` of the same bytes with static headers, same server, and where
+   the time goes in process;
+2. the vendor's `xcover-python` per call against ours, over plain HTTP and over HTTPS (bench_vendor);
+3. signing alone: `bench_signing.run` (XCoverAuth beside a naive implementation);
+4. async: `AsyncOffersClient` requests/s at concurrency 1, 8, 32, 128, httpx's own pool against
    `backend="aiohttp"`, with the bare transports beside them for context;
-4. scaling: request build + serialise and response parsing for 1 to 1000 events or products,
+5. scaling: request build + serialise and response parsing for 1 to 1000 events or products,
    against plain `json.dumps` / `json.loads` of the same data;
-5. import time of `xcover_offers` beyond `import httpx`, in fresh interpreters;
-6. memory over 10,000 sequential create_offer calls.
+6. import time of `xcover_offers` beyond `import httpx`, in fresh interpreters;
+7. memory over 10,000 sequential create_offer calls.
 
-Candidates and baselines are measured in alternation within one run (A B, then B A, ...) so that
-both see the same machine; medians are reported, and ratios are ratios of those medians. The HTTP
-server is `server.py`, in its own process. Nothing here fails on a slow number: the quick mode
-exists for CI, to prove that everything still runs; the ratios are for people to read.
+Everything goes through the client's public API, by way of `hooks.py` (the one place to change when
+the client makes a step public). Candidates and baselines are measured in alternation within one run
+(A B, then B A, ...) so that both see the same machine; medians are reported, and ratios are ratios
+of those medians. The HTTP server is `server.py`, in its own process. Nothing here fails on a slow
+number: the quick mode proves that everything runs and that the report covers every target.
 """
 
 from __future__ import annotations
@@ -49,15 +52,12 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import _payloads  # noqa: E402
+import hooks  # noqa: E402
 import httpx  # noqa: E402
+import report  # noqa: E402
 import server  # noqa: E402
 import xcover_offers  # noqa: E402
-from xcover_offers import AsyncOffersClient, OffersClient  # noqa: E402
-from xcover_offers_api.models import OfferResponse  # noqa: E402
 
-API_KEY = "BENCH-KEY-1"
-API_SECRET = "bench-secret-0123456789abcdef"
-PARTNER = "LLODT"
 START = dt.datetime(2027, 6, 1, 19, 30, tzinfo=dt.UTC)
 CONCURRENCY = (1, 8, 32, 128)
 SCALES = (1, 10, 100, 1000)
@@ -159,62 +159,24 @@ def offer_inputs() -> tuple[Any, list[Any]]:
     return customer, [event]
 
 
-def prepare(client: OffersClient | AsyncOffersClient, customer: Any, events: Any) -> Any:
-    """Everything create_offer does before sending: validation, the generated builder, the JSON bytes."""
-    return client._prepare(
-        customer=customer,
-        events=events,
-        partner=None,
-        schema=None,
-        extra_fields=None,
-        exclude_offer_ids=None,
-        active_only=None,
-        include_content=None,
-        idempotency_key=None,
-        timeout=None,
-    )
-
-
-def prepared_call(client: OffersClient | AsyncOffersClient) -> Any:
-    """What the wrapper would send for `offer_inputs()`: the baseline sends exactly these bytes."""
-    return prepare(client, *offer_inputs())
-
-
-def call_url(call: Any) -> str:
-    """The URL a prepared call is sent to, query included."""
-    return str(call.target.copy_merge_params(call.params) if call.params else call.target)
-
-
-def static_headers(client: OffersClient | AsyncOffersClient, call: Any) -> dict[str, str]:
-    """The headers of one signed request, computed once: the baseline reuses them for every request."""
-    request = httpx.Request(call.method, call_url(call), content=call.content, headers=call.headers)
-    next(client.auth.sync_auth_flow(request))
-    skip = {"host", "content-length"}
-    return {k: v for k, v in request.headers.items() if k.lower() not in skip}
+def capture(base_url: str) -> hooks.Wire:
+    """The request `create_offer` sends for `offer_inputs()` to `base_url`: the baselines send it as is."""
+    return hooks.capture_request(base_url, *offer_inputs(), answer=_payloads.response_bytes(2))
 
 
 # -- 1. sync ---------------------------------------------------------------------------------------
 
 
 def bench_sync(cfg: Settings) -> dict[str, Any]:
-    with (
-        server.running() as url,
-        OffersClient(
-            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
-        ) as client,
-        httpx.Client() as bare,
-    ):
-        call = prepared_call(client)
-        headers = static_headers(client, call)
-        target = call_url(call)
-        content = call.content
+    with server.running() as url, hooks.client(url + "/x") as client, httpx.Client() as bare:
+        wire = capture(url + "/x")
 
         def wrapper_once() -> None:
             customer, events = offer_inputs()
             client.create_offer(customer=customer, events=events)
 
         def bare_once() -> None:
-            bare.post(target, content=content, headers=headers).raise_for_status()
+            bare.post(wire.url, content=wire.content, headers=wire.headers).raise_for_status()
 
         for _ in range(max(20, cfg.sync_batch)):  # connections open, caches warm
             wrapper_once()
@@ -234,58 +196,53 @@ def bench_sync(cfg: Settings) -> dict[str, Any]:
         "overhead_us": wrapper - bare_us,
         "rounds": cfg.sync_rounds,
         "batch": cfg.sync_batch,
-        "request_bytes": len(content),
+        "request_bytes": len(wire.content),
         "breakdown": sync_breakdown(cfg),
     }
 
 
 def sync_breakdown(cfg: Settings) -> dict[str, float]:
-    """Where the wrapper's own CPU time goes, each stage measured alone, without a network."""
+    """Where the time goes, each step measured alone in process (no network): the public steps, and
+    create_offer against a bare post, both through a MockTransport answering the same 2-product offer."""
     response_body = _payloads.response_bytes(2)
 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=response_body, headers={"Content-Type": "application/json"})
 
-    client = OffersClient(
-        api_key=API_KEY,
-        api_secret=API_SECRET,
-        partner_code=PARTNER,
-        base_url="http://127.0.0.1:9/x",
-        http_client=httpx.MockTransport(answer),
-    )
-    call = prepared_call(client)
-    customer, events = offer_inputs()
-    request = client._http.build_request(
-        call.method, call.target, params=call.params, content=call.content, headers=call.headers
-    )
-    response = httpx.Response(
-        200, content=response_body, headers={"Content-Type": "application/json"}, request=request
-    )
+    base_url = "http://127.0.0.1:9/x"
+    client = hooks.client(base_url, transport=httpx.MockTransport(answer))
     bare = httpx.Client(transport=httpx.MockTransport(answer))
-    headers = static_headers(client, call)
-    url = call_url(call)
+    wire = capture(base_url)
+    customer, events = offer_inputs()
+    body = _payloads.request_dict(1, 2)
+    answered = bare.post(wire.url, content=wire.content, headers=wire.headers)
     stages: dict[str, Callable[[], object]] = {
-        "constructors (customer, event, 2 tickets)": offer_inputs,
-        "validate + build + serialise (_prepare)": partial(prepare, client, customer, events),
-        "build the httpx request": lambda: client._http.build_request(
-            call.method, call.target, params=call.params, content=call.content, headers=call.headers
-        ),
-        "sign (XCoverAuth)": lambda: next(client.auth.sync_auth_flow(request)),
-        "parse the 200 (json + OfferResponse.from_dict)": lambda: client._result(call, response, 1),
-        "whole create_offer, MockTransport": lambda: client.create_offer(customer=customer, events=events),
-        "bare httpx.Client.post, MockTransport": lambda: bare.post(
-            url, content=call.content, headers=headers
-        ),
+        report.CONSTRUCTORS: offer_inputs,
+        report.BUILD: partial(hooks.build_request_body, body["customer"], body["context"]["events"]),
+        report.PARSE: partial(hooks.parse_offer, response_body),
+        report.COOKIES: partial(httpx.Cookies().extract_cookies, answered),
+        report.WHOLE: lambda: client.create_offer(customer=customer, events=events),
+        report.BARE: lambda: bare.post(wire.url, content=wire.content, headers=wire.headers),
     }
     count = 20 if cfg.quick else 2000
     rounds = 1 if cfg.quick else 7
-    out = {name: median([per_call_us(fn, count) for _ in range(rounds)]) for name, fn in stages.items()}
+    samples = interleave({name: partial(per_call_us, fn, count) for name, fn in stages.items()}, rounds)
     client.close()
     bare.close()
-    return out
+    return {name: median(values) for name, values in samples.items()}
 
 
-# -- 2. signing ------------------------------------------------------------------------------------
+# -- 2. the vendor's client ------------------------------------------------------------------------
+
+
+def bench_vendor(cfg: Settings) -> dict[str, Any]:
+    import bench_vendor
+
+    result: dict[str, Any] = bench_vendor.run(quick=cfg.quick)
+    return result
+
+
+# -- 3. signing ------------------------------------------------------------------------------------
 
 
 def bench_signing(cfg: Settings) -> dict[str, Any]:
@@ -297,7 +254,7 @@ def bench_signing(cfg: Settings) -> dict[str, Any]:
     return result
 
 
-# -- 3. async --------------------------------------------------------------------------------------
+# -- 4. async --------------------------------------------------------------------------------------
 
 
 def _aiohttp_available() -> bool:
@@ -346,10 +303,7 @@ def _async_variant(url: str, kind: str, concurrency: int, seconds: float) -> flo
         warmup = 2 * concurrency
         if kind in ("wrapper-httpx", "wrapper-aiohttp"):
             backend = "aiohttp" if kind == "wrapper-aiohttp" else "httpx"
-            async with AsyncOffersClient(
-                api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x",
-                backend=backend,  # type: ignore[arg-type]
-            ) as client:  # fmt: skip
+            async with hooks.async_client(url + "/x", backend=backend) as client:
 
                 async def send() -> object:
                     customer, events = offer_inputs()
@@ -361,17 +315,11 @@ def _async_variant(url: str, kind: str, concurrency: int, seconds: float) -> flo
             from httpx_aiohttp import AiohttpTransport
 
             transport = AiohttpTransport()
-        signer = OffersClient(
-            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
-        )
-        call = prepared_call(signer)
-        headers = static_headers(signer, call)
-        signer.close()
-        target = call_url(call)
+        wire = capture(url + "/x")
         async with httpx.AsyncClient(transport=transport) as bare:
 
             async def post() -> object:
-                response = await bare.post(target, content=call.content, headers=headers)
+                response = await bare.post(wire.url, content=wire.content, headers=wire.headers)
                 return response.raise_for_status()
 
             return await _throughput(post, concurrency, seconds, warmup)
@@ -402,7 +350,7 @@ def bench_async(cfg: Settings) -> dict[str, Any]:
     return out
 
 
-# -- 4. scaling ------------------------------------------------------------------------------------
+# -- 5. scaling ------------------------------------------------------------------------------------
 
 
 def _compare(
@@ -422,9 +370,6 @@ def _compare(
 
 
 def bench_scaling(cfg: Settings) -> dict[str, Any]:
-    client = OffersClient(
-        api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url="http://127.0.0.1:9/x"
-    )
     build: dict[int, dict[str, float]] = {}
     parse: dict[int, dict[str, float]] = {}
     sizes: dict[int, int] = {}
@@ -433,26 +378,29 @@ def bench_scaling(cfg: Settings) -> dict[str, Any]:
         raw = _payloads.response_bytes(n)
         sizes[n] = len(json.dumps(body))
         build[n] = _compare(
-            partial(prepare, client, body["customer"], body["context"]["events"]),
+            partial(hooks.build_request_body, body["customer"], body["context"]["events"]),
             partial(_dumps, body),
             cfg,
         )
-        parse[n] = _compare(partial(_parse_offer, raw), partial(json.loads, raw), cfg)
+        parse[n] = _compare(partial(hooks.parse_offer, raw), partial(json.loads, raw), cfg)
         for out in (build, parse):
             out[n]["per_item_us"] = out[n]["candidate_us"] / n
-    client.close()
-    return {"build": build, "parse": parse, "request_bytes": sizes}
+    return {
+        "build": build,
+        "parse": parse,
+        "request_bytes": sizes,
+        "build_step": hooks.BUILD_STEP,
+        "build_includes_validation": hooks.BUILD_INCLUDES_VALIDATION,
+        "parse_step": hooks.PARSE_STEP,
+        "parse_includes_validation": hooks.PARSE_INCLUDES_VALIDATION,
+    }
 
 
 def _dumps(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
-def _parse_offer(raw: bytes) -> OfferResponse:
-    return OfferResponse.from_dict(json.loads(raw))
-
-
-# -- 5. import time --------------------------------------------------------------------------------
+# -- 6. import time --------------------------------------------------------------------------------
 
 _IMPORT_PROBE = """
 import time
@@ -527,7 +475,7 @@ def _heaviest_imports(trace: str, top: int = 8) -> list[tuple[str, float]]:
     return sorted(own, key=lambda item: item[1], reverse=True)[:top]
 
 
-# -- 6. memory -------------------------------------------------------------------------------------
+# -- 7. memory -------------------------------------------------------------------------------------
 
 
 def _rss_mib() -> float:
@@ -578,23 +526,15 @@ def _memory_series(call: Callable[[], object], calls: int, window: int) -> dict[
 
 def bench_memory(cfg: Settings) -> dict[str, Any]:
     window = max(1, cfg.memory_calls // 10)
-    with (
-        server.running() as url,
-        OffersClient(
-            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, base_url=url + "/x"
-        ) as client,
-        httpx.Client() as bare,
-    ):
-        call = prepared_call(client)
-        headers = static_headers(client, call)
-        target = call_url(call)
+    with server.running() as url, hooks.client(url + "/x") as client, httpx.Client() as bare:
+        wire = capture(url + "/x")
 
         def wrapper_once() -> None:
             customer, events = offer_inputs()
             client.create_offer(customer=customer, events=events)
 
         def bare_once() -> None:
-            bare.post(target, content=call.content, headers=headers).json()
+            bare.post(wire.url, content=wire.content, headers=wire.headers).json()
 
         for _ in range(cfg.memory_warmup):
             wrapper_once()
@@ -611,6 +551,12 @@ def bench_memory(cfg: Settings) -> dict[str, Any]:
 
 
 # -- the machine -----------------------------------------------------------------------------------
+
+
+LIBRARIES = (
+    "httpx", "httpcore", "h11", "attrs", "aiohttp", "httpx-aiohttp", "xcover-python", "requests", "urllib3",
+    "trustme",
+)  # fmt: skip
 
 
 def machine() -> dict[str, str]:
@@ -640,45 +586,43 @@ def machine() -> dict[str, str]:
         "os": platform.platform(),
         "python": platform.python_version() + " (" + platform.python_implementation() + ")",
         "xcover-offers": xcover_offers.__version__,
-        **{dist: version(dist) for dist in ("httpx", "httpcore", "h11", "attrs", "aiohttp", "httpx-aiohttp")},
+        **{dist: version(dist) for dist in LIBRARIES},
     }
 
 
 # -- the report ------------------------------------------------------------------------------------
 
 
+BENCHMARKS: tuple[tuple[str, Callable[[Settings], dict[str, Any]]], ...] = (
+    ("sync", bench_sync),
+    ("vendor", bench_vendor),
+    ("signing", bench_signing),
+    ("async", bench_async),
+    ("scaling", bench_scaling),
+    ("import", bench_import),
+    ("memory", bench_memory),
+)
+
+
 def run_all(cfg: Settings) -> dict[str, Any]:
     results: dict[str, Any] = {"machine": machine(), "quick": cfg.quick}
     started = time.perf_counter()
-    for name, bench in (
-        ("sync", bench_sync),
-        ("signing", bench_signing),
-        ("async", bench_async),
-        ("scaling", bench_scaling),
-        ("import", bench_import),
-        ("memory", bench_memory),
-    ):
+    for name, bench in BENCHMARKS:
         t0 = time.perf_counter()
-        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        if not cfg.quick:
+            print(f"[bench] {name} ...", file=sys.stderr, flush=True)
         results[name] = bench(cfg)
-        print(f"[bench] {name} done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+        if not cfg.quick:
+            print(f"[bench] {name} done in {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
     results["seconds"] = time.perf_counter() - started
     return results
 
 
-def _verdict(ok: bool) -> str:
-    return "met" if ok else "**not met**"
-
-
-def render(results: dict[str, Any]) -> str:
-    from report import render_markdown
-
-    return render_markdown(results, verdict=_verdict)
-
-
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smoke mode: everything once, briefly; no file")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke mode: everything once, briefly; one line, no file"
+    )
     parser.add_argument(
         "--output",
         type=Path,
@@ -689,15 +633,23 @@ def main() -> None:
     args = parser.parse_args()
     cfg = Settings.make(args.quick)
     results = run_all(cfg)
-    text = render(results)
-    print(text)
+    text = report.render_markdown(results)
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
     output = args.output if args.output is not None else (None if cfg.quick else ROOT / "BENCHMARKS.md")
     if output is not None:
         output.write_text(text, encoding="utf-8")
+    missing = report.missing_targets(text)
+    if missing:
+        print(f"error: the report has no row for target(s) {', '.join(missing)}", file=sys.stderr)
+        return 1
+    if cfg.quick:
+        print(report.smoke_line(results, benchmarks=len(BENCHMARKS)))
+    else:
+        print(report.targets_markdown(results))
         print(f"[bench] wrote {output}", file=sys.stderr)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

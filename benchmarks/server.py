@@ -4,8 +4,9 @@ The benchmarks must measure the client, not the server, so this does the least a
 can: an asyncio Protocol that finds the end of each request (Content-Length or chunked), and writes
 one prebuilt 200 response per request, pipelined requests included. It runs in its own process (so
 it never competes with the client for the GIL) and prints ``port <n>`` on its first line of stdout.
+With ``--certfile`` and ``--keyfile`` it speaks HTTPS (TLS by the standard library's ssl module).
 
-    python benchmarks/server.py [--products N]
+    python benchmarks/server.py [--products N] [--certfile PEM --keyfile PEM]
 
 `running()` starts it from Python and stops it afterwards.
 """
@@ -16,6 +17,7 @@ import argparse
 import asyncio
 import contextlib
 import signal
+import ssl
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -88,14 +90,14 @@ def _request_end(buffer: bytes) -> int:
     return body_start
 
 
-async def _serve(products: int) -> None:
+async def _serve(products: int, tls: ssl.SSLContext | None) -> None:
     # Imported here so that importing this module (for `running`) stays cheap.
     sys.path.insert(0, str(_HERE))
     from _payloads import response_bytes
 
     response = canned_response(response_bytes(products))
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: _Connection(response), "127.0.0.1", 0, backlog=2048)
+    server = await loop.create_server(lambda: _Connection(response), "127.0.0.1", 0, backlog=2048, ssl=tls)
     port = server.sockets[0].getsockname()[1]
     print(f"port {port}", flush=True)
     stop = asyncio.Event()
@@ -106,19 +108,21 @@ async def _serve(products: int) -> None:
 
 
 @contextlib.contextmanager
-def running(products: int = 2) -> Iterator[str]:
-    """Start the server in a child process; yields its base URL, ``http://127.0.0.1:<port>``."""
-    process = subprocess.Popen(
-        [sys.executable, str(_HERE / "server.py"), "--products", str(products)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+def running(products: int = 2, *, tls: tuple[Path, Path] | None = None) -> Iterator[str]:
+    """Start the server in a child process; yields its base URL, ``http://127.0.0.1:<port>``.
+
+    With `tls` (a certificate chain and its key, PEM files), it serves HTTPS: ``https://127.0.0.1:<port>``.
+    """
+    cmd = [sys.executable, str(_HERE / "server.py"), "--products", str(products)]
+    if tls is not None:
+        cmd += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+    process = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline().split()
         if len(line) != 2 or line[0] != "port":
             raise RuntimeError(f"the benchmark server did not start (it said {line!r})")
-        yield f"http://127.0.0.1:{line[1]}"
+        yield f"{'https' if tls else 'http'}://127.0.0.1:{line[1]}"
     finally:
         process.terminate()
         try:
@@ -133,7 +137,14 @@ def running(products: int = 2) -> Iterator[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--products", type=int, default=2, help="products in the canned offer")
-    asyncio.run(_serve(parser.parse_args().products))
+    parser.add_argument("--certfile", type=Path, help="PEM certificate chain: serve HTTPS")
+    parser.add_argument("--keyfile", type=Path, help="PEM private key of --certfile")
+    args = parser.parse_args()
+    tls = None
+    if args.certfile is not None:
+        tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        tls.load_cert_chain(args.certfile, args.keyfile)
+    asyncio.run(_serve(args.products, tls))
 
 
 if __name__ == "__main__":

@@ -26,8 +26,11 @@ API_SECRET = "s3cr3t-do-not-leak-7f1c"
 PARTNER = "LLODT"
 NOW = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 
-MODES = [("sync", "mock"), ("async", "mock"), ("sync", "server"), ("async", "server")]
-MODE_IDS = ["sync-mock", "async-mock", "sync-server", "async-server"]
+MODES = [("sync", "mock"), ("async", "mock")]
+MODE_IDS = ["sync-mock", "async-mock"]
+WIRE_MODES = [*MODES, ("sync", "server"), ("async", "server")]
+"""For tests where the wire matters (streaming limits, timeouts, connection handling): all four ways."""
+WIRE_MODE_IDS = [*MODE_IDS, "sync-server", "async-server"]
 
 
 class Drop(Exception):
@@ -184,6 +187,7 @@ def harness(mode: tuple[str, str], handler: Handler, **client_kwargs: Any) -> It
 
 def _pin(h: Harness) -> None:
     h.client._clock = lambda: h.clock[0]
+    h.client._timer = lambda: h.clock[0]
     h.client._rand = lambda: 0.0  # jitter factor 1.0: delays are exactly 0.5, 1, 2, ...
     if h.kind == "async":
 

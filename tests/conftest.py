@@ -1,14 +1,8 @@
-"""Shared test set-up: the repository's tools/ are importable, and hypothesis runs bounded."""
+"""Shared test set-up: hypothesis runs bounded. (tools/ is importable through pytest's `pythonpath`.)"""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 from hypothesis import HealthCheck, settings
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tools"))
 
 settings.register_profile(
     "default",

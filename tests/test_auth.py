@@ -23,13 +23,8 @@ from urllib.parse import quote, unquote
 
 import httpx
 import pytest
-from xcover_offers._auth import (
-    DEFAULT_SIGNED_HEADERS,
-    SigningDetails,
-    XCoverAuth,
-    redact_headers,
-    verify_signature,
-)
+from xcover_offers import SigningDetails, XCoverAuth, redact_headers, verify_signature
+from xcover_offers._constants import DEFAULT_SIGNED_HEADERS
 from xcover_offers._errors import SignatureError, XCoverError
 from xcover_offers_api import Client
 from xcover_offers_api.api.create_offer import create_offer
@@ -236,7 +231,7 @@ def test_clock_offset_moves_the_date_and_is_settable() -> None:
 
 
 def test_date_is_formatted_at_most_once_per_second(monkeypatch: pytest.MonkeyPatch) -> None:
-    import xcover_offers._auth as auth_module
+    import xcover_offers._signing as auth_module
 
     now = [1000.0]
     auth = make_auth(clock=lambda: now[0])
@@ -644,7 +639,7 @@ def test_verify_argument_errors_are_not_signature_errors() -> None:
 
 _TZ_SCRIPT = """
 import locale, time, httpx
-from xcover_offers._auth import XCoverAuth
+from xcover_offers import XCoverAuth
 for name in ("de_DE.UTF-8", "fr_FR.UTF-8", "ja_JP.UTF-8"):
     try:
         locale.setlocale(locale.LC_ALL, name)

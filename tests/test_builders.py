@@ -10,10 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from xcover_offers import RequestValidationError, customer, event, ticket
+from xcover_offers._validation import build_body
 from xcover_offers_api.models import Customer, Event, Ticket
 
 UTC = dt.UTC
 START = dt.datetime(2027, 6, 1, 19, 30, tzinfo=UTC)
+CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
 
 
 def test_customer_returns_the_generated_model() -> None:
@@ -34,11 +36,15 @@ def test_ticket_money_is_exact() -> None:
     assert isinstance(t, Ticket)
     assert t.to_dict() == {"id": "t1", "price": 19.99, "type": "VIP"}
     assert ticket(id="t", price="10").price == 10
-    with pytest.raises(RequestValidationError, match=r"ticket.price: not a number"):
+    with pytest.raises(
+        RequestValidationError, match=r"ticket.price: is not a number; pass a number \(Decimal"
+    ):
         ticket(id="t", price="ten")
     with pytest.raises(RequestValidationError, match=r"ticket.price: must not be negative"):
         ticket(id="t", price=-1)
-    with pytest.raises(RequestValidationError, match=r"ticket.price: expected an amount"):
+    with pytest.raises(
+        RequestValidationError, match=r"ticket.price: expected a number \(Decimal, int, float or a"
+    ):
         ticket(id="t", price=True)
 
 
@@ -89,7 +95,7 @@ def test_end_date_on_the_same_day_is_single_day() -> None:
         ({"tickets": [{"id": "a", "price": 5}], "ticket_count": 2}, "event.ticket_count: given 2"),
         ({"tickets": [{"id": "a", "price": 5}], "total_amount": "6"}, "event.total_amount: given"),
         ({"tickets": [{"id": "a"}]}, r"event.tickets\[0\].price: required field is missing"),
-        ({"tickets": [{"id": "a", "price": "x"}]}, r"event.tickets\[0\].price: not a number"),
+        ({"tickets": [{"id": "a", "price": "x"}]}, r"event.tickets\[0\].price: is not a number"),
         ({"country": ""}, "event.country: expected a non-empty string"),
     ],
 )
@@ -134,7 +140,7 @@ def test_duration_counts_calendar_days(days: int, hours: int) -> None:
 def test_ticket_models_are_checked_like_mappings() -> None:
     with pytest.raises(RequestValidationError, match=r"event.tickets\[0\].price: must not be negative"):
         event(id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=-5)])
-    with pytest.raises(RequestValidationError, match=r"event.tickets\[0\].price: expected an amount"):
+    with pytest.raises(RequestValidationError, match=r"event.tickets\[0\].price: expected a number"):
         event(id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=None)])  # type: ignore[arg-type]
     given = Ticket(id="t", price=Decimal("1.10"))  # type: ignore[arg-type]
     e = event(id="e", name="n", start_date=START, country="US", tickets=[given])
@@ -143,23 +149,99 @@ def test_ticket_models_are_checked_like_mappings() -> None:
 
 
 def test_generated_models_with_wrong_field_types_give_a_validation_error() -> None:
-    from xcover_offers._validation import build_body
-
     bad = Event(id="e", name="n", start_date="2027-06-01T19:30:00+00:00", country="US")  # type: ignore[arg-type]
     with pytest.raises(RequestValidationError, match=r"^events\[0\]: this Event cannot be serialised"):
-        build_body(
-            customer={"currency": "USD", "country": "US", "language": "en-us"},
-            events=[bad],
-            partner=None,
-            schema=None,
-        )
+        build_body(customer=CUSTOMER, events=[bad], partner=None, schema=None)
     typed_wrong = Event(
-        id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=Decimal("2.5"))]
-    )  # type: ignore[list-item]
+        id="e", name="n", start_date=START, country="US", tickets=[Ticket(id="t", price=[2.5])]
+    )  # type: ignore[arg-type]
     with pytest.raises(RequestValidationError, match=r"^events\[0\]\.tickets\[0\]\.price: expected a number"):
-        build_body(
-            customer={"currency": "USD", "country": "US", "language": "en-us"},
-            events=[typed_wrong],
-            partner=None,
-            schema=None,
-        )
+        build_body(customer=CUSTOMER, events=[typed_wrong], partner=None, schema=None)
+
+
+# -- money: the same types on every path (issue 15 section 3) ---------------------------------------
+
+ACCEPTED = [Decimal("19.99"), Decimal("80.00"), 80, 12.5, "80.00", " 7.25 ", "1e2", 0]
+REFUSED = [
+    True,
+    "ten",
+    "",
+    "NaN",
+    "Infinity",
+    float("nan"),
+    float("inf"),
+    Decimal("NaN"),
+    [1],
+    {"a": 1},
+    b"5",
+]
+
+
+def _dict_path_price(price: object) -> object:
+    body = build_body(
+        customer=CUSTOMER,
+        events=[
+            {
+                "id": "e",
+                "name": "n",
+                "start_date": START,
+                "country": "US",
+                "tickets": [{"id": "t", "price": price}],
+            }
+        ],
+        partner=None,
+        schema=None,
+    )
+    return body["context"]["events"][0]["tickets"][0]["price"]
+
+
+@pytest.mark.parametrize("price", ACCEPTED, ids=repr)
+def test_builder_and_plain_dict_accept_the_same_money(price: object) -> None:
+    from_builder = ticket(id="t", price=price).price  # type: ignore[arg-type]
+    from_dict = _dict_path_price(price)
+    assert from_dict == from_builder
+    assert type(from_dict) is type(from_builder), "the same JSON number either way"
+    assert Decimal(str(from_dict)) == Decimal(str(price).strip())
+
+
+@pytest.mark.parametrize("price", REFUSED, ids=repr)
+def test_builder_and_plain_dict_refuse_the_same_money_and_say_what_to_pass(price: object) -> None:
+    with pytest.raises(RequestValidationError) as from_builder:
+        ticket(id="t", price=price)  # type: ignore[arg-type]
+    with pytest.raises(RequestValidationError) as from_dict:
+        _dict_path_price(price)
+    assert from_dict.value.path == "events[0].tickets[0].price"
+    assert from_builder.value.reason == from_dict.value.reason
+    if "finite" not in from_dict.value.reason:
+        assert "a number (Decimal, int, float or a numeric string like '80.00')" in from_dict.value.reason
+
+
+def test_generated_ticket_inside_an_event_takes_the_same_money() -> None:
+    given = Ticket(id="t", price=Decimal("2.50"))  # type: ignore[arg-type]
+    body = build_body(
+        customer=CUSTOMER,
+        events=[Event(id="e", name="n", start_date=START, country="US", tickets=[given])],
+        partner=None,
+        schema=None,
+    )
+    assert body["context"]["events"][0]["tickets"][0]["price"] == 2.5
+    assert given.price == Decimal("2.50"), "the caller's model is not modified"
+
+
+def test_numeric_strings_are_converted_only_where_the_schema_says_number() -> None:
+    body = build_body(
+        customer={**CUSTOMER, "postcode": "02139"},
+        events=[
+            {"id": "10", "name": "n", "start_date": START, "country": "US", "total_amount": "10.00",
+             "tickets": [{"id": "t", "price": "10.00"}], "note": "5"}
+        ],
+        partner=None,
+        schema=None,
+    )  # fmt: skip
+    event_json = body["context"]["events"][0]
+    assert (event_json["id"], event_json["total_amount"], event_json["note"]) == ("10", 10, "5")
+    assert body["customer"]["postcode"] == "02139", "a string field keeps its leading zero"
+    with pytest.raises(
+        RequestValidationError, match=r"events\[0\]\.ticket_count: expected an integer, got str"
+    ):
+        build_body(customer=CUSTOMER, events=[{**event_json, "ticket_count": "1"}], partner=None, schema=None)

@@ -9,7 +9,20 @@ from typing import Any
 
 import httpx
 import pytest
-from _harness import API_KEY, API_SECRET, MODE_IDS, MODES, NOW, PARTNER, Drop, harness, ok_body, sample_event
+from _harness import (
+    API_KEY,
+    API_SECRET,
+    MODE_IDS,
+    MODES,
+    NOW,
+    PARTNER,
+    WIRE_MODE_IDS,
+    WIRE_MODES,
+    Drop,
+    harness,
+    ok_body,
+    sample_event,
+)
 from xcover_offers import (
     SPEC_VERSION,
     APIConnectionError,
@@ -18,6 +31,7 @@ from xcover_offers import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    ConflictError,
     ExtraField,
     InternalServerError,
     NotFoundError,
@@ -32,7 +46,25 @@ from xcover_offers import (
 )
 from xcover_offers_api.models import Offer
 
-pytestmark = pytest.mark.parametrize("mode", MODES, ids=MODE_IDS)
+WIRE_TESTS = frozenset(
+    {
+        "test_sends_a_signed_request_and_returns_the_offer",
+        "test_percent_encodes_the_partner_code",
+        "test_dropped_connection_is_retried_then_raised",
+        "test_dropped_connection_then_success",
+        "test_html_502_is_a_typed_error_with_the_text",
+        "test_timeout_becomes_api_timeout_error",
+        "test_redirects_are_not_followed",
+    }
+)
+"""Where the wire adds something (framing, encoding, hang-ups, timeouts): also against a real server.
+Everything else runs sync and async through MockTransport."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "mode" in metafunc.fixturenames:
+        wire = metafunc.function.__name__ in WIRE_TESTS
+        metafunc.parametrize("mode", WIRE_MODES if wire else MODES, ids=WIRE_MODE_IDS if wire else MODE_IDS)
 
 
 class Recorder:
@@ -148,7 +180,7 @@ def test_percent_encodes_the_partner_code(mode: tuple[str, str]) -> None:
     [
         ({"customer": {"currency": "USD", "country": "US"}}, "customer.language"),
         (
-            {"events": [sample_event(), sample_event(tickets=[{"id": "t", "price": "12"}])]},
+            {"events": [sample_event(), sample_event(tickets=[{"id": "t", "price": "twelve"}])]},
             "events[1].tickets[0].price",
         ),
         ({"events": [sample_event(start_date="2027-06-01T19:30:00")]}, "events[0].start_date"),
@@ -201,7 +233,7 @@ def test_retryable_statuses(mode: tuple[str, str], code: int) -> None:
         (401, AuthenticationError),
         (403, PermissionDeniedError),
         (404, NotFoundError),
-        (409, APIStatusError),
+        (409, ConflictError),
         (422, UnprocessableEntityError),
     ],
 )
@@ -254,7 +286,7 @@ def test_retry_after_http_date(mode: tuple[str, str]) -> None:
 
 def test_retry_after_is_capped_at_60s(mode: tuple[str, str]) -> None:
     rec = Recorder(status(429, **{"Retry-After": "3600"}), ok())
-    with harness(mode, rec) as h:
+    with harness(mode, rec, total_timeout=None) as h:
         h.create_offer()
     assert h.delays == [60.0]
 

@@ -11,7 +11,7 @@ import pytest
 import xcover_offers
 from _harness import API_KEY, API_SECRET, ok_body, sample_event
 from xcover_offers import AsyncOffersClient, OffersClient, XCoverError
-from xcover_offers._client import USER_AGENT
+from xcover_offers._base import USER_AGENT
 
 
 def test_public_surface() -> None:

@@ -2,8 +2,9 @@
 
 The fixtures in tests/fixtures/specs/ are realistic next versions of upstream spec 1.0.0, pinned with
 its spec fixes and generator config in tests/fixtures/specs/base/ so these tests mean the same after
-the stored openapi.json moves on. Classification is checked on the documents directly; the end-to-end
-tests run `codegen.update_spec` on a temporary repository (base spec, its generated code, a copy of the
+the stored openapi.json moves on. Classification is checked on the documents directly, and the
+generated names a change lands in are read from code generated from them; the end-to-end tests run
+`codegen.update_spec` on a temporary repository (base spec, its generated code, a copy of the
 wrapper), never on the real tree.
 """
 
@@ -13,7 +14,9 @@ import hashlib
 import importlib
 import importlib.util
 import json
+import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,7 +27,6 @@ import codegen
 import httpx
 import pytest
 import specdiff
-import yaml
 from specdiff import Level
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +42,6 @@ assert _spec.loader
 fixtures = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(fixtures)
 
-NAMING = specdiff.Naming.from_config(yaml.safe_load((BASE / "generator.yaml").read_text(encoding="utf-8")))
-
 
 def fixed(doc: Any) -> Any:
     patched, _, _ = codegen.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(BASE / "spec-fixes.json"))
@@ -52,10 +52,43 @@ def base_document() -> Any:
     return fixed(json.loads((BASE / "openapi.json").read_text(encoding="utf-8")))
 
 
-def diff_fixture(name: str) -> list[specdiff.Change]:
+GenerateFor = Callable[..., Path]
+
+
+@pytest.fixture(scope="module")
+def generated_for(tmp_path_factory: pytest.TempPathFactory) -> GenerateFor:
+    """`generated_for(doc)`: the package generated from an upstream document with the base spec fixes
+    and config (`already_fixed=True`: with no fixes), once per document. Generated names are read from
+    it, as update-spec reads them from its fresh generation."""
+    cache: dict[str, Path] = {}
+    no_fixes = tmp_path_factory.mktemp("no-fixes") / "spec-fixes.json"
+    no_fixes.write_text('{"fixes": []}', encoding="utf-8")
+
+    def generate(doc: Any, *, already_fixed: bool = False) -> Path:
+        text = json.dumps(doc, sort_keys=True)
+        key = f"{already_fixed}:{hashlib.sha256(text.encode()).hexdigest()}"
+        if key not in cache:
+            folder = tmp_path_factory.mktemp("generated")
+            (folder / "openapi.json").write_text(text, encoding="utf-8")
+            fixes = no_fixes if already_fixed else BASE / "spec-fixes.json"
+            package = folder / codegen.PACKAGE
+            codegen.generate(
+                package, spec=folder / "openapi.json", fixes=fixes, config=BASE / "generator.yaml"
+            )
+            cache[key] = package
+        return cache[key]
+
+    return generate
+
+
+def diff_fixture(name: str, generated_for: GenerateFor | None = None) -> list[specdiff.Change]:
+    """The fixture's changes; named from the code generated for both versions, as update-spec does."""
     before: Any = fixtures.materialise(name, base_only=True)
     after: Any = fixtures.materialise(name)
-    return specdiff.semantic_diff(fixed(before), fixed(after), naming=NAMING)
+    changes = specdiff.semantic_diff(fixed(before), fixed(after))
+    if generated_for is None:
+        return changes
+    return specdiff.with_generated_names(changes, generated_for(after), generated_for(before))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -107,9 +140,13 @@ def diff_fixture(name: str) -> list[specdiff.Change]:
     ],
 )
 def test_fixture_classification_and_bump(
-    name: str, expected: list[tuple[Level, str, str, str, str | None]], bump: specdiff.Bump, version: str
+    name: str,
+    expected: list[tuple[Level, str, str, str, str | None]],
+    bump: specdiff.Bump,
+    version: str,
+    generated_for: GenerateFor,
 ) -> None:
-    changes = diff_fixture(name)
+    changes = diff_fixture(name, generated_for)
     got = [
         (c.level, c.kind, c.operation if c.operation == OPT_OUT else c.where, c.path, c.model)
         for c in changes
@@ -125,8 +162,8 @@ def test_response_enum_warning_tells_readers_to_upgrade() -> None:
     assert "upgrade before XCover sends it" in change.message
 
 
-def test_new_endpoint_without_operation_id_gets_advice() -> None:
-    changes = diff_fixture("new-endpoint")
+def test_new_endpoint_without_operation_id_gets_advice(generated_for: GenerateFor) -> None:
+    changes = diff_fixture("new-endpoint", generated_for)
     (note,) = specdiff.advice(fixtures.materialise("new-endpoint"), changes)
     assert "no operationId" in note
     assert "xcover_offers_api.api.opt_out.post_partners_partner_code_offers_offer_id_opt_out" in note
@@ -235,11 +272,11 @@ def test_rules(title: str, edit: Callable[[Any], None], level: Level, kind: str,
     old = base_document()
     new = json.loads(json.dumps(old))
     edit(new)
-    changes = specdiff.semantic_diff(old, new, naming=NAMING)
+    changes = specdiff.semantic_diff(old, new)
     assert [(c.level, c.kind, c.path) for c in changes] == [(level, kind, path)], title
 
 
-def test_inline_and_referenced_schemas_compare_the_same() -> None:
+def test_inline_and_referenced_schemas_compare_the_same(generated_for: GenerateFor) -> None:
     old = base_document()
     new = json.loads(json.dumps(old))
     customer = _body(new)["properties"]["customer"]
@@ -247,8 +284,21 @@ def test_inline_and_referenced_schemas_compare_the_same() -> None:
     _body(new)["properties"]["customer"] = {"$ref": "#/components/schemas/Customer"}
     assert [c.kind for c in specdiff.semantic_diff(old, new)] == ["document-changed"]
     customer["properties"]["phone"] = {"type": "string"}
-    (change,) = specdiff.semantic_diff(old, new, naming=NAMING)
-    assert (change.kind, change.path, change.model) == ("field-added", "customer.phone", "Customer")
+    (change,) = specdiff.semantic_diff(old, new)
+    assert (change.kind, change.path) == ("field-added", "customer.phone")
+    (named,) = specdiff.with_generated_names([change], generated_for(new, already_fixed=True))
+    assert (named.model, named.module) == ("Customer", "xcover_offers_api.api.create_offer.create_offer")
+
+
+def test_generated_names_fail_loudly_when_the_generated_shape_changes(
+    generated_for: GenerateFor, tmp_path: Path
+) -> None:
+    package = tmp_path / codegen.PACKAGE
+    shutil.copytree(generated_for(fixtures.materialise("new-endpoint", base_only=True)), package)
+    customer = package / "models" / "customer.py"
+    customer.write_text(customer.read_text().replace("d.pop(", "d.get("))
+    with pytest.raises(specdiff.GeneratedShapeError, match=r"Customer\.from_dict parses no JSON key into"):
+        specdiff.GeneratedNames.read(package)
 
 
 def test_no_change_proposes_no_bump() -> None:
@@ -526,6 +576,14 @@ def test_dry_run_stores_nothing_and_explain_names_the_wrapper_modules(
         in explained
     )
     assert "`data.provider_reference`: field removed: readers of it break [Offer]" in explained
+    # the command line `nox -s update_spec` runs when the suite fails on the regenerated code
+    command = [
+        sys.executable,
+        str(ROOT / "tools" / "specdiff"),
+        "explain",
+        str(repo.build / "spec-update.json"),
+    ]
+    assert subprocess.run(command, capture_output=True, text=True, check=True).stdout == explained + "\n"
 
     assert specdiff.apply_bump(repo.build / "spec-update.json", repo.version_file).startswith(
         "0.1.0 -> 1.0.0"
@@ -557,6 +615,43 @@ def test_obsolete_fix_is_reported_plainly_and_nothing_is_stored(
             "explanation": f"upstream now declares path parameter 'partner_code' on {CREATE}",
         }
     ]
+
+
+# What `nox -s update_spec` runs the suite on after storing: the regenerated code, importable first.
+# The checks an additive change once broke there (the session lacked the aiohttp extra), plus the
+# client's mock-transport tests, which parse full responses with the regenerated models.
+SUITE_ON_REGENERATED = ["tests/test_config.py", "tests/test_client.py", "-k", "aiohttp or mock"]
+
+
+def test_additive_update_goes_through_update_spec_green(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert codegen.update_spec(repo, next_version("new-optional-response-field", tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert "ADDED: new things existing callers can ignore (minor): 1" in out
+    assert f"  - {CREATE} response 200 `data.expires_at`: new field [Offer]" in out
+    assert "BREAKING" not in out
+    assert "Proposed version: 0.1.0 -> 0.2.0 (minor: 1 addition)" in out
+
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(repo.generated.parent), str(repo.wrapper.parent)]),
+    }
+    probe = (
+        "import xcover_offers, xcover_offers_api.models as m; "
+        "print('expires_at' in m.Offer.__annotations__, xcover_offers.__file__)"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True
+    )
+    # the regenerated models (the real tree has no expires_at) and the repository copy's wrapper
+    assert imported.stdout.split() == ["True", str(repo.wrapper / "__init__.py")], imported.stdout
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SUITE_ON_REGENERATED],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert suite.returncode == 0, suite.stdout[-4000:] + suite.stderr[-2000:]
+    assert " passed" in suite.stdout.splitlines()[-1]
 
 
 def test_cli_flags(monkeypatch: pytest.MonkeyPatch) -> None:

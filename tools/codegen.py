@@ -1,7 +1,8 @@
 """The code-generation pipeline behind `nox -s generate`, `check_generated` and `update_spec`.
 
 openapi.json --(spec-fixes.json)--> patched document --(openapi-spec-validator)--> openapi-python-client
---(pinned ruff, isolated)--> generated/xcover_offers_api/ (+ py.typed, + the patched document as openapi.json)
+(+ templates/) --(pinned ruff, isolated)--> generated/xcover_offers_api/ (+ py.typed, + the patched document
+as openapi.json, + _spec_facts.py: what the wrapper needs from the document, extracted and checked here)
 
 Every step is deterministic, so a fresh run reproduces generated/ byte for byte and a drift check is a
 plain tree comparison. This script runs inside the nox session that installed the pinned tools; it is
@@ -15,8 +16,10 @@ import ast
 import copy
 import difflib
 import hashlib
+import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -30,8 +33,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.json"
 FIXES = ROOT / "spec-fixes.json"
 CONFIG = ROOT / "generator.yaml"
+TEMPLATES = ROOT / "templates"
 PACKAGE = "xcover_offers_api"
 GENERATED = ROOT / "generated" / PACKAGE
+CREATE_OFFER_PATH = "/partners/{partner_code}/offers/"
 
 
 class PipelineError(Exception):
@@ -170,6 +175,133 @@ def patched_document(spec_text: str, fixes: list[dict[str, Any]] | None = None) 
 
 
 # --------------------------------------------------------------------------------------------------
+# Facts the wrapper reads from the document, extracted here so that importing it parses nothing
+
+# The spec gives the allowed extra_fields values only in prose, at the end of the parameter's description.
+EXTRA_FIELDS_PROSE = re.compile(r"Available fields:\s*(?P<values>.+?)\s*\.?\s*$", re.S)
+FIELD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def _extra_fields(operation: Mapping[str, Any]) -> tuple[str, ...]:
+    """The allowed `extra_fields` values: the schema's enum when upstream declares one, else the prose."""
+    params = [p for p in operation.get("parameters") or () if p.get("in") == "query"]
+    param = next((p for p in params if p.get("name") == "extra_fields"), None)
+    if param is None:
+        raise PipelineError(
+            f"POST {CREATE_OFFER_PATH} no longer declares the query parameter 'extra_fields'. The wrapper "
+            "validates and encodes it (wrapper/xcover_offers/_params.py); update it with the spec."
+        )
+    schema = param.get("schema") or {}
+    enum = schema.get("enum") or (schema.get("items") or {}).get("enum")
+    if enum:
+        values = [str(v) for v in enum]
+        source = "the schema's enum"
+    else:
+        description = str(param.get("description") or "")
+        match = EXTRA_FIELDS_PROSE.search(description)
+        if not match:
+            raise PipelineError(
+                "the extra_fields description no longer ends with 'Available fields: a, b, c' (it reads: "
+                f"{description!r}). The wrapper checks extra_fields against that list. Upstream reworded "
+                "it: declare the values as an enum in a spec fix (spec-fixes.json), or update "
+                "EXTRA_FIELDS_PROSE in tools/codegen.py."
+            )
+        values = [v.strip() for v in match.group("values").split(",")]
+        source = f"the description ({match.group(0)!r})"
+    bad = [v for v in values if not FIELD_NAME.fullmatch(v)]
+    if bad or not values or len(set(values)) != len(values):
+        raise PipelineError(
+            f"cannot read the extra_fields values from {source}: got {values!r}, expected distinct "
+            "lower-case names. Upstream reworded it: declare the values as an enum in a spec fix "
+            "(spec-fixes.json), or update EXTRA_FIELDS_PROSE in tools/codegen.py."
+        )
+    return tuple(values)
+
+
+def spec_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """What the wrapper needs from the patched document, checked: constants for `_spec_facts.py`."""
+    try:
+        operation = doc["paths"][CREATE_OFFER_PATH]["post"]
+        server = str(doc["servers"][0]["url"])
+    except (KeyError, IndexError, TypeError) as exc:
+        raise PipelineError(
+            f"the document has no POST {CREATE_OFFER_PATH} or no servers[0].url ({exc!r}); the wrapper "
+            "is built on both: update CREATE_OFFER_PATH here and the wrapper with the spec"
+        ) from exc
+    info = doc["info"]
+    return {
+        "SPEC_VERSION": str(info["version"]),
+        "SPEC_SHA256": str(info["x-upstream-sha256"]),
+        "SPEC_FIXES": tuple(info.get("x-spec-fixes", ())),
+        "DEFAULT_SERVER": server,
+        "CREATE_OFFER_PATH": CREATE_OFFER_PATH,
+        "EXTRA_FIELDS": _extra_fields(operation),
+    }
+
+
+FACT_DOCS = {
+    "SPEC_VERSION": "`info.version` of the document the package was generated from.",
+    "SPEC_SHA256": "sha256 of the upstream document (openapi.json) as stored, before the spec fixes.",
+    "SPEC_FIXES": "Ids of the reviewed corrections (spec-fixes.json) applied before generation.",
+    "DEFAULT_SERVER": "`servers[0].url`.",
+    "CREATE_OFFER_PATH": "The path of the one operation the wrapper calls.",
+    "EXTRA_FIELDS": "Allowed `extra_fields` values: the parameter's enum, or the list in its description.",
+}
+
+
+def spec_facts_module(facts: Mapping[str, Any]) -> str:
+    """The source of `_spec_facts.py` (unformatted; the pinned ruff formats it)."""
+    lines = [
+        '"""Facts about the OpenAPI document, extracted and checked by tools/codegen.py when generating.',
+        "",
+        "Generated: do not edit. The wrapper imports these rather than parsing openapi.json at import, so an",
+        "upstream rewording fails generation, never `import xcover_offers`.",
+        '"""',
+        "",
+        "from typing import Final",
+        "",
+    ]
+    for name, value in facts.items():
+        kind = "Final[tuple[str, ...]]" if isinstance(value, tuple) else "Final"
+        lines += [f"{name}: {kind} = {value!r}", f'"""{FACT_DOCS[name]}"""', ""]
+    return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------------
+# Template overrides (templates/): each is upstream's file with a small change, recorded in UPSTREAM.json
+
+
+def installed_template(name: str) -> Path:
+    """`name` as shipped by the openapi-python-client installed beside this Python."""
+    spec = importlib.util.find_spec("openapi_python_client")
+    if spec is None or not spec.submodule_search_locations:
+        raise PipelineError("openapi-python-client is not installed; run this through `nox -s generate`")
+    return Path(next(iter(spec.submodule_search_locations))) / "templates" / name
+
+
+def check_template_overrides(templates: Path = TEMPLATES) -> None:
+    """Fail when the generator's own copy of an overridden template is not the one the override was
+    derived from: a generator upgrade must not leave a stale fork in use."""
+    record = json.loads((templates / "UPSTREAM.json").read_text(encoding="utf-8"))
+    overrides = sorted(p.name for p in templates.glob("*.jinja"))
+    if sorted(record["templates"]) != overrides:
+        raise PipelineError(
+            f"templates/UPSTREAM.json records {sorted(record['templates'])} but templates/ holds "
+            f"{overrides}: record the upstream hash of every override"
+        )
+    for name, wanted in record["templates"].items():
+        path = installed_template(name)
+        found = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "(no such file)"
+        if found != wanted:
+            raise PipelineError(
+                f"templates/{name} overrides openapi-python-client {record['generator']}'s {name} "
+                f"(sha256 {wanted}), but the installed generator's copy is {found} ({path}). Re-derive "
+                f"the override from the new upstream file (diff the old and new upstream, apply the same "
+                f"change), then record the new hash and version in templates/UPSTREAM.json."
+            )
+
+
+# --------------------------------------------------------------------------------------------------
 # Generation
 
 
@@ -182,11 +314,10 @@ def _tool(name: str) -> str:
 
 
 def _check_overrides(package: Path, config: Path) -> None:
-    wanted = [
-        line.split(":", 1)[1].strip()
-        for line in config.read_text(encoding="utf-8").splitlines()
-        if line.strip().startswith("class_name:")
-    ]
+    import yaml
+
+    overrides = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("class_overrides") or {}
+    wanted = [entry["class_name"] for entry in overrides.values() if entry and entry.get("class_name")]
     models_init = (package / "models" / "__init__.py").read_text(encoding="utf-8")
     missing = [name for name in wanted if f'"{name}"' not in models_init]
     if missing:
@@ -199,6 +330,8 @@ def _check_overrides(package: Path, config: Path) -> None:
 def generate(out: Path, *, spec: Path = SPEC, fixes: Path = FIXES, config: Path = CONFIG) -> None:
     """Generate the package into `out` (replaced), from `spec` after the fixes in `fixes`."""
     doc = patched_document(spec.read_text(encoding="utf-8"), load_fixes(fixes))
+    facts = spec_facts(doc)
+    check_template_overrides()
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     with tempfile.TemporaryDirectory(prefix="xcover-gen-") as tmp:
@@ -215,6 +348,8 @@ def generate(out: Path, *, spec: Path = SPEC, fixes: Path = FIXES, config: Path 
             "--meta",
             "none",
             "--fail-on-warning",
+            "--custom-template-path",
+            str(TEMPLATES),
             "--output-path",
             str(target),
         ]
@@ -230,6 +365,11 @@ def generate(out: Path, *, spec: Path = SPEC, fixes: Path = FIXES, config: Path 
         # The document the code was generated from ships with it: the wrapper reads its version and
         # provenance, and the sandbox validates against it.
         (target / "openapi.json").write_text(normalise(doc), encoding="utf-8")
+        facts_path = target / "_spec_facts.py"
+        facts_path.write_text(spec_facts_module(facts), encoding="utf-8")
+        subprocess.run(
+            [_tool("ruff"), "format", "--isolated", "--quiet", str(facts_path)], env=env, check=True
+        )
         if out.exists():
             shutil.rmtree(out)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -353,7 +493,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 # --------------------------------------------------------------------------------------------------
-# update-spec: the semantic diff, the version proposal and the regeneration (tools/specdiff.py classifies)
+# update-spec: the semantic diff, the version proposal and the regeneration (tools/specdiff/ classifies)
 
 
 @dataclass(frozen=True)
@@ -443,15 +583,13 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
     result is 1: the fix must be deleted from spec-fixes.json first, by a person.
     """
     import specdiff
-    import yaml
 
     new_text = normalise(json.loads(new_spec.read_text(encoding="utf-8")))
     old_text = repo.spec.read_text(encoding="utf-8")
     fixes = load_fixes(repo.fixes)
     old_doc, _ = apply_fixes(json.loads(old_text), fixes)
     new_doc, applied, obsolete = apply_fixes_reporting_obsolete(json.loads(new_text), fixes)
-    naming = specdiff.Naming.from_config(yaml.safe_load(repo.config.read_text(encoding="utf-8")) or {})
-    changes = specdiff.semantic_diff(old_doc, new_doc, naming=naming)
+    changes = specdiff.semantic_diff(old_doc, new_doc)
     documents_differ = normalise(json.loads(old_text)) != new_text
 
     old_surface = api_surface(repo.generated)
@@ -469,6 +607,7 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
             print("\n".join(f"  - {c.describe()}" for c in changes) or "  none", file=sys.stderr)
             raise
         new_surface = api_surface(fresh)
+        changes = specdiff.with_generated_names(changes, fresh, repo.generated)
         reexports = {**specdiff.generated_reexports(repo.generated), **specdiff.generated_reexports(fresh)}
         changes = specdiff.with_surface_safety_net(
             changes, specdiff.surface_removals(old_surface.modules, new_surface.modules)
@@ -523,7 +662,7 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
         print(f"Version {version} -> {report.proposed_version} written to {repo.version_file.name}.")
     elif report.bump != "none":
         report_path = f"{repo.build.name}/spec-update.json"
-        print(f"To apply the proposed version: python tools/specdiff.py apply-bump {report_path}")
+        print(f"To apply the proposed version: python tools/specdiff apply-bump {report_path}")
     return 0
 
 

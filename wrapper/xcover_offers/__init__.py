@@ -4,9 +4,10 @@ The low-level client is generated from the spec into `xcover_offers_api`; this p
 generator cannot: request signing, parameter helpers, constructors, retries and typed errors.
 """
 
-from ._auth import SigningDetails, XCoverAuth, redact_headers, verify_signature
+from ._breaker import CircuitBreaker
 from ._builders import customer, event, ticket
-from ._client import AsyncOffersClient, OfferResult, OffersClient
+from ._call import OfferResult
+from ._client import AsyncOffersClient, OffersClient
 from ._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -14,17 +15,25 @@ from ._errors import (
     APITimeoutError,
     AuthenticationError,
     BadRequestError,
+    CircuitOpenError,
+    ConflictError,
     InternalServerError,
+    LockedError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     RequestValidationError,
+    ResponseTooLargeError,
     SignatureError,
     UnprocessableEntityError,
     XCoverError,
 )
 from ._logging import setup_from_env as _setup_logging
+from ._options import ClientOptions, CreateOfferParams, CustomerInput, EventInput, PartnerInput, ViewOptions
 from ._params import ExtraField
+from ._redaction import redact_headers
+from ._signing import SigningDetails, XCoverAuth
+from ._verify import verify_signature
 from ._version import SPEC_FIXES, SPEC_SHA256, SPEC_VERSION, __version__
 
 __all__ = [
@@ -38,17 +47,28 @@ __all__ = [
     "AsyncOffersClient",
     "AuthenticationError",
     "BadRequestError",
+    "CircuitBreaker",
+    "CircuitOpenError",
+    "ClientOptions",
+    "ConflictError",
+    "CreateOfferParams",
+    "CustomerInput",
+    "EventInput",
     "ExtraField",
     "InternalServerError",
+    "LockedError",
     "NotFoundError",
     "OfferResult",
     "OffersClient",
+    "PartnerInput",
     "PermissionDeniedError",
     "RateLimitError",
     "RequestValidationError",
+    "ResponseTooLargeError",
     "SignatureError",
     "SigningDetails",
     "UnprocessableEntityError",
+    "ViewOptions",
     "XCoverAuth",
     "XCoverError",
     "__version__",

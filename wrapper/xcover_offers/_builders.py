@@ -11,36 +11,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from xcover_offers_api.models import Customer, Event, Ticket
 
 from ._errors import RequestValidationError
+from ._validation import decimal_to_json, parse_amount
 
 Money = Decimal | int | float | str
+"""A money amount: the types a plain dict may carry in a `number` field too (see `_validation`)."""
 M = TypeVar("M", Customer, Ticket, Event)
 
 
-def _money(value: object, path: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-        raise RequestValidationError(
-            path, f"expected an amount (Decimal, int, float or str), got {type(value).__name__}"
-        )
-    try:
-        # str() first: Decimal(0.1) would carry the float's binary error into the sum.
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise RequestValidationError(path, "not a number") from None
-    if not amount.is_finite():
-        raise RequestValidationError(path, "must be a finite number")
+def _non_negative_amount(value: object, path: str) -> Decimal:
+    """An amount the builders sum: exact (Decimal) and not negative, whatever type it came as."""
+    amount = parse_amount(value, path)
     if amount < 0:
         raise RequestValidationError(path, "must not be negative")
     return amount
-
-
-def _number(amount: Decimal) -> float | int:
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
 
 
 def _aware(value: object, path: str) -> dt.datetime:
@@ -79,12 +68,17 @@ def customer(*, currency: str, country: str, language: str, **fields: Any) -> Cu
 
 
 def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
-    """A `Ticket`; `price` as Decimal, int, float or str. Totals are summed in Decimal (no float drift);
-    the wire format is a JSON number, so amounts beyond float precision (~15 digits) are rounded."""
-    amount = _money(price, "ticket.price")
+    """A `Ticket`; `price` as Decimal, int, float or a numeric string ("80.00"), as in a plain dict.
+
+    Totals are summed in Decimal (no float drift); the wire format is a JSON number, so amounts
+    beyond float precision (~15 digits) are rounded.
+    """
+    amount = _non_negative_amount(price, "ticket.price")
     if "total_paid" in fields and fields["total_paid"] is not None:
-        fields["total_paid"] = _number(_money(fields["total_paid"], "ticket.total_paid"))
-    return _model(Ticket, "ticket", id=_required_str(id, "ticket.id"), price=_number(amount), **fields)
+        paid = _non_negative_amount(fields["total_paid"], "ticket.total_paid")
+        fields["total_paid"] = decimal_to_json(paid, "ticket.total_paid")
+    price_json = decimal_to_json(amount, "ticket.price")
+    return _model(Ticket, "ticket", id=_required_str(id, "ticket.id"), price=price_json, **fields)
 
 
 def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
@@ -96,7 +90,7 @@ def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
             raise RequestValidationError(f"{path}.{missing[0]}", "required field is missing")
         parsed = Ticket.from_dict(value)  # the generated parser maps wire names (type -> type_)
         _required_str(parsed.id, f"{path}.id")
-        parsed.price = _number(_money(parsed.price, f"{path}.price"))
+        parsed.price = decimal_to_json(_non_negative_amount(parsed.price, f"{path}.price"), f"{path}.price")
         return parsed
     raise RequestValidationError(path, f"expected a Ticket or a mapping, got {type(value).__name__}")
 
@@ -134,15 +128,16 @@ def event(
         total = sum((Decimal(str(t.price)) for t in items), Decimal(0))
         _check("event.ticket_count", ticket_count, len(items))
         if total_amount is not None:
-            _check("event.total_amount", _money(total_amount, "event.total_amount"), total)
+            _check("event.total_amount", _non_negative_amount(total_amount, "event.total_amount"), total)
         fields["tickets"] = items
         fields["ticket_count"] = len(items)
-        fields["total_amount"] = _number(total)
+        fields["total_amount"] = decimal_to_json(total, "event.total_amount")
     else:
         if ticket_count is not None:
             fields["ticket_count"] = ticket_count
         if total_amount is not None:
-            fields["total_amount"] = _number(_money(total_amount, "event.total_amount"))
+            amount = _non_negative_amount(total_amount, "event.total_amount")
+            fields["total_amount"] = decimal_to_json(amount, "event.total_amount")
 
     if end_date is not None:
         end = _aware(end_date, "event.end_date")

@@ -14,6 +14,16 @@ DEFAULT_BASE_URL: Final = default_server()
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_MAX_RETRIES: Final = 2
+DEFAULT_TOTAL_TIMEOUT: Final = 30.0
+"""Seconds one whole call may take, retries and their waits included (aiohttp's total timeout)."""
+DEFAULT_MAX_RESPONSE_BYTES: Final = 16 * 1024 * 1024
+"""Largest decoded response body read; a larger one is refused (a Create Offer body is a few KiB)."""
+
+DEFAULT_ALGORITHM: Final = "hmac-sha512"
+DEFAULT_SIGNED_HEADERS: Final[tuple[str, ...]] = ("(request-target)", "date")
+"""What XCover's reference client signs. ``("date",)`` is the documented minimum."""
+DEFAULT_MAX_SKEW: Final = 300
+"""Seconds `verify_signature` allows between a request's Date and its own clock, either way."""
 
 INITIAL_RETRY_DELAY: Final = 0.5
 """Seconds before the first retry; doubles each attempt (before jitter)."""
@@ -21,10 +31,21 @@ MAX_RETRY_DELAY: Final = 8.0
 MAX_RETRY_AFTER: Final = 60.0
 """A server's Retry-After is honoured up to this many seconds; longer waits are clamped."""
 
-RETRYABLE_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+MAX_BODY_DEPTH: Final = 64
+"""How deeply a request body may nest: the body's object is depth 1 and each object or array inside
+adds one. The client's validator and the sandbox share it, so what one accepts the other accepts."""
+
+RETRYABLE_STATUSES: Final = frozenset({408, 423, 429, 500, 502, 503, 504})
+"""423 Locked is XCover's "the first request with this idempotency key is still being processed"."""
 
 CLOCK_SKEW_THRESHOLD: Final = 60.0
 """A 403 whose response Date is further than this from our clock triggers skew correction."""
+MAX_CLOCK_CORRECTION: Final = 24 * 3600.0
+"""A larger difference is not a skewed clock but a wrong Date (a proxy's), and is ignored."""
+PROTECTED_HEADERS: Final = frozenset(
+    {"authorization", "date", "x-api-key", "x-idempotency-key", "host", "content-length", "content-type"}
+)
+"""Headers the client sets itself; default headers given by a caller may not replace them."""
 
 IDEMPOTENCY_HEADER: Final = "X-Idempotency-Key"
 REQUEST_ID_HEADERS: Final = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "x-correlation-id")

@@ -4,14 +4,18 @@
     ├── SignatureError              a request's XCover signature failed verification (verify_signature)
     ├── RequestValidationError      (also ValueError) bad input, caught before anything is sent
     ├── APIConnectionError          no response: DNS, refused, reset, TLS ...
-    │   └── APITimeoutError         no response in time
-    ├── APIResponseValidationError  a 2xx whose body is not the documented shape
+    │   ├── APITimeoutError         no response in time
+    │   └── CircuitOpenError        not sent: the circuit breaker is open; says when it tries again
+    ├── APIResponseValidationError  a body that is not the documented shape (path named)
+    │   └── ResponseTooLargeError   a body over max_response_bytes (not retried)
     └── APIStatusError              the server answered with a non-2xx status
         ├── BadRequestError             400
         ├── AuthenticationError         401
         ├── PermissionDeniedError       403 (XCover's answer to a bad signature)
         ├── NotFoundError               404
+        ├── ConflictError               409 without a replayed Create Offer body
         ├── UnprocessableEntityError    422, with .errors: field path -> messages
+        ├── LockedError                 423: the first request with this idempotency key is still running
         ├── RateLimitError              429
         └── InternalServerError         >= 500
 
@@ -21,6 +25,7 @@ request id. Secrets never appear in any of them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +33,23 @@ import httpx
 
 
 class XCoverError(Exception):
-    """Base class of every error this package raises on purpose."""
+    """Base class of every error this package raises on purpose.
+
+    Errors pickle (to cross a process pool, say) by their fields. What they keep of an exchange is
+    made safe before they are raised: the request's signature and API key redacted, its body (which
+    holds personal data) dropped, and an error body cut to 64 KiB.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default calls cls(*args), which keyword-only constructors refuse: rebuild from state.
+        return _rebuild, (type(self), self.args, self.__dict__)
+
+
+def _rebuild(cls: type[XCoverError], args: tuple[Any, ...], state: dict[str, Any]) -> XCoverError:
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class SignatureError(XCoverError):
@@ -50,7 +71,14 @@ class RequestValidationError(XCoverError, ValueError):
 
 
 class APIConnectionError(XCoverError):
-    """The request got no response (connection refused or reset, DNS, TLS, protocol error)."""
+    """The request got no response (connection refused or reset, DNS, TLS, protocol error).
+
+    Attributes:
+        request: the httpx request that got no answer; None only on a CircuitOpenError, where no
+            request was built.
+    """
+
+    request: httpx.Request | None
 
     def __init__(self, message: str, *, request: httpx.Request) -> None:
         super().__init__(message)
@@ -58,17 +86,45 @@ class APIConnectionError(XCoverError):
 
 
 class APITimeoutError(APIConnectionError):
-    """The request got no response in time."""
+    """No response in time: a socket timeout, or the call's `total_timeout` ran out.
+
+    Attributes:
+        response: the last response seen, when the budget ran out between attempts (a 503 whose
+            retry no longer fitted, say); None otherwise.
+    """
+
+    def __init__(
+        self, message: str, *, request: httpx.Request, response: httpx.Response | None = None
+    ) -> None:
+        super().__init__(message, request=request)
+        self.response = response
 
 
 class APIResponseValidationError(XCoverError):
-    """A 2xx response whose body is not the documented shape (not JSON, or no `data` object)."""
+    """A response whose body is not the documented shape: not JSON, not a Create Offer body, a
+    field of the wrong type (the message names its path), or too large."""
 
     def __init__(self, message: str, *, response: httpx.Response, request_id: str | None) -> None:
         self.response = response
         self.status_code = response.status_code
         self.request_id = request_id
         super().__init__(f"{message} (request id {request_id})" if request_id else message)
+
+
+class ResponseTooLargeError(APIResponseValidationError):
+    """The decoded body passed `max_response_bytes`: the read was stopped and the connection closed.
+
+    Attributes:
+        limit: the limit in bytes.
+        size: how many decoded bytes had been read when the read stopped (or the Content-Length).
+    """
+
+    def __init__(
+        self, message: str, *, response: httpx.Response, request_id: str | None, limit: int, size: int
+    ) -> None:
+        self.limit = limit
+        self.size = size
+        super().__init__(message, response=response, request_id=request_id)
 
 
 class APIStatusError(XCoverError):
@@ -79,14 +135,27 @@ class APIStatusError(XCoverError):
         body: the parsed JSON body, or the text when the body is not JSON (an HTML proxy page).
         message: the server's ``message`` field, if any.
         request_id: the server's request id header, if any.
+        model: the generated model of a documented error body (`ForbiddenResponse` for 403,
+            `ValidationErrorResponse` for 422) when the body fits the spec's schema, else None.
+        body_size: the body's size in bytes; `response.content` keeps at most 64 KiB of it.
         response: the httpx response, for anything else.
     """
 
-    def __init__(self, *, response: httpx.Response, body: Any, request_id: str | None) -> None:
+    def __init__(
+        self,
+        *,
+        response: httpx.Response,
+        body: Any,
+        request_id: str | None,
+        model: Any = None,
+        body_size: int | None = None,
+    ) -> None:
         self.response = response
         self.status_code = response.status_code
         self.body = body
         self.request_id = request_id
+        self.model = model
+        self.body_size = len(response.content) if body_size is None else body_size
         self.message = _server_message(body)
         super().__init__(self._describe())
 
@@ -117,6 +186,14 @@ class NotFoundError(APIStatusError):
     """404: usually a wrong partner code or base URL."""
 
 
+class ConflictError(APIStatusError):
+    """409 whose body is not a Create Offer response.
+
+    XCover answers 409 with the stored response when a request with the same idempotency key and
+    body was already processed; that replay is returned as a success, so this is any other 409.
+    """
+
+
 class UnprocessableEntityError(APIStatusError):
     """422: the server rejected fields of the request.
 
@@ -124,13 +201,13 @@ class UnprocessableEntityError(APIStatusError):
         errors: field path -> list of messages, as the server sent them.
     """
 
-    def __init__(self, *, response: httpx.Response, body: Any, request_id: str | None) -> None:
+    def __init__(self, *, response: httpx.Response, body: Any, request_id: str | None, **kept: Any) -> None:
         raw = body.get("errors") if isinstance(body, Mapping) else None
         self.errors: dict[str, list[str]] = {
             str(k): [str(m) for m in v] if isinstance(v, list) else [str(v)]
             for k, v in (raw.items() if isinstance(raw, Mapping) else ())
         }
-        super().__init__(response=response, body=body, request_id=request_id)
+        super().__init__(response=response, body=body, request_id=request_id, **kept)
 
     def _describe(self) -> str:
         text = super()._describe()
@@ -138,6 +215,10 @@ class UnprocessableEntityError(APIStatusError):
             fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in list(self.errors.items())[:5])
             text += f" [{fields}{'; ...' if len(self.errors) > 5 else ''}]"
         return text
+
+
+class LockedError(APIStatusError):
+    """423: XCover is still processing the first request with this idempotency key; retry later."""
 
 
 class RateLimitError(APIStatusError):
@@ -153,7 +234,9 @@ _BY_STATUS: dict[int, type[APIStatusError]] = {
     401: AuthenticationError,
     403: PermissionDeniedError,
     404: NotFoundError,
+    409: ConflictError,
     422: UnprocessableEntityError,
+    423: LockedError,
     429: RateLimitError,
 }
 
@@ -176,3 +259,36 @@ def _server_message(body: Any) -> str | None:
 def _snippet(text: str, limit: int = 200) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+class CircuitOpenError(APIConnectionError):
+    """The circuit breaker is open: the call failed at once, with no network I/O.
+
+    Attributes:
+        reason: why no call was let through (open, or a trial call already in flight).
+        retry_in: seconds, from when this was raised, until the breaker lets a trial call through.
+        retry_at: that moment on the breaker's clock (``time.monotonic`` unless another was given).
+        request: None: no request was built.
+    """
+
+    def __init__(
+        self,
+        reason: str = "the XCover circuit breaker is open",
+        *,
+        retry_in: float,
+        retry_at: float,
+        request: httpx.Request | None = None,
+    ) -> None:
+        self.reason = reason
+        self.retry_in = retry_in
+        self.retry_at = retry_at
+        # Not APIConnectionError.__init__: it requires a request, and none exists here.
+        XCoverError.__init__(self, f"{reason}: no request was sent; it will try again in {retry_in:.1f} s")
+        self.request = request
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The default pickling calls cls(*args) with the message: rebuild from the fields instead.
+        rebuild = functools.partial(
+            type(self), self.reason, retry_in=self.retry_in, retry_at=self.retry_at, request=self.request
+        )
+        return rebuild, (), self.__dict__

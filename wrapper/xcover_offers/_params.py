@@ -27,8 +27,8 @@ class ExtraField(enum.StrEnum):
 
 
 ALLOWED_EXTRA_FIELDS: Final[tuple[str, ...]] = allowed_extra_fields()
-"""Read from the spec at import, so a value the spec adds is accepted as a string before ExtraField
-lists it (a test keeps the enum and the spec in step)."""
+"""Read from the spec when the low-level client is generated, so a value the spec adds is accepted as a
+string before ExtraField lists it (a test keeps the enum and the spec in step)."""
 
 
 def _as_list(values: Iterable[object] | str, field: str) -> list[object]:

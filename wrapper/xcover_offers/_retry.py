@@ -65,3 +65,22 @@ def retry_delay(
     if server is not None:
         return min(server, MAX_RETRY_AFTER)
     return backoff_delay(retries_done, rand=rand)
+
+
+def parse_http_date(value: str | None, *, require_zone: bool = False) -> float | None:
+    """An HTTP date (`Date`, `Retry-After`) as a POSIX timestamp; None when absent or unusable.
+
+    The one parser of HTTP dates in the package, so every caller treats a malformed header alike.
+    RFC 9110 dates are GMT, so a date without a zone counts as UTC unless `require_zone` is set.
+    """
+    if not value:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+        if when.tzinfo is None:
+            if require_zone:
+                return None
+            when = when.replace(tzinfo=dt.UTC)
+        return when.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None

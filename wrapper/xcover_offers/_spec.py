@@ -1,25 +1,28 @@
-"""The patched OpenAPI document the low-level client was generated from, loaded once.
+"""What the wrapper knows about the OpenAPI document the low-level client was generated from.
 
-It ships inside `xcover_offers_api` (written there by the generation pipeline), so the wrapper reads
-version facts, the default server, the allowed `extra_fields` and the request schema from the same
-source of truth as the generated code, instead of restating them.
+The facts needed at import (version, default server, the allowed `extra_fields`) were extracted and
+checked by the generation pipeline into `xcover_offers_api._spec_facts`, so `import xcover_offers`
+parses neither JSON nor prose. The document itself (shipped inside `xcover_offers_api`) is loaded on
+first use, for the request schema and the sandbox.
 """
 
 from __future__ import annotations
 
 import json
 import pkgutil
-import re
+from collections.abc import Mapping
 from functools import cache
-from typing import Any, Final
+from typing import Any
 
-CREATE_OFFER_PATH: Final = "/partners/{partner_code}/offers/"
+from xcover_offers_api._spec_facts import CREATE_OFFER_PATH, DEFAULT_SERVER, EXTRA_FIELDS
+
+__all__ = ["CREATE_OFFER_PATH", "allowed_extra_fields", "default_server", "document", "request_schema"]
 
 
 @cache
 def document() -> dict[str, Any]:
     # pkgutil rather than importlib.resources: the same loader-based read (zip imports included),
-    # without importing importlib.resources and zipfile at every `import xcover_offers`.
+    # without importing importlib.resources and zipfile.
     data = pkgutil.get_data("xcover_offers_api", "openapi.json")
     if data is None:
         raise LookupError("xcover_offers_api ships no openapi.json")
@@ -33,7 +36,7 @@ def create_offer_operation() -> dict[str, Any]:
 
 
 def default_server() -> str:
-    return str(document()["servers"][0]["url"])
+    return DEFAULT_SERVER
 
 
 def query_parameter(name: str) -> dict[str, Any]:
@@ -44,14 +47,39 @@ def query_parameter(name: str) -> dict[str, Any]:
 
 
 def allowed_extra_fields() -> tuple[str, ...]:
-    """The values listed in prose in the `extra_fields` description ("Available fields: a, b")."""
-    description = str(query_parameter("extra_fields").get("description", ""))
-    match = re.search(r"Available fields:\s*(.+?)\s*\.?\s*$", description, re.S)
-    if not match:
-        raise LookupError("the spec's extra_fields description no longer lists 'Available fields:'")
-    return tuple(v.strip() for v in match.group(1).split(",") if v.strip())
+    """The allowed `extra_fields` values (the spec lists them in prose; read when generating)."""
+    return EXTRA_FIELDS
 
 
 def request_schema() -> dict[str, Any]:
     schema: dict[str, Any] = create_offer_operation()["requestBody"]["content"]["application/json"]["schema"]
+    return schema
+
+
+def resolve(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    """`schema` with its local `$ref`s followed, in `root` (by default this document).
+
+    The wrapper's one `$ref` resolver. Only local references (`#/...`) exist in a spec the generator
+    accepts; a reference to nowhere, or one that only leads back to itself, is a LookupError.
+    """
+    seen: set[str] = set()
+    while "$ref" in schema:
+        ref = schema["$ref"]
+        if not isinstance(ref, str) or not ref.startswith("#/"):
+            raise LookupError(f"only local $refs are supported, got {ref!r}")
+        if ref in seen:
+            raise LookupError(f"$ref {ref!r} leads back to itself")
+        seen.add(ref)
+        node: Any = document() if root is None else root
+        for part in ref[2:].split("/"):
+            key = part.replace("~1", "/").replace("~0", "~")
+            if isinstance(node, list) and key.isdigit() and int(key) < len(node):
+                node = node[int(key)]
+            elif isinstance(node, Mapping) and key in node:
+                node = node[key]
+            else:
+                raise LookupError(f"$ref {ref!r} points to nothing")
+        if not isinstance(node, Mapping):
+            raise LookupError(f"$ref {ref!r} points to a {type(node).__name__}, not a schema")
+        schema = node
     return schema

@@ -2,16 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.ticket import Ticket
-
 
 T = TypeVar("T", bound="Event")
 
@@ -122,8 +118,6 @@ class Event:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.ticket import Ticket
-
         d = dict(src_dict)
         id = d.pop("id")
 
@@ -146,7 +140,7 @@ class Event:
                 return end_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         end_date = _parse_end_date(d.pop("end_date", UNSET))
 
@@ -207,3 +201,7 @@ class Event:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.ticket import Ticket

@@ -1,19 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.commission import Commission
-    from ..models.price import Price
-    from ..models.surcharge import Surcharge
-    from ..models.tax import Tax
-
 
 T = TypeVar("T", bound="Finance")
 
@@ -67,11 +60,6 @@ class Finance:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.commission import Commission
-        from ..models.price import Price
-        from ..models.surcharge import Surcharge
-        from ..models.tax import Tax
-
         d = dict(src_dict)
         _price = d.pop("price", UNSET)
         price: Price | Unset
@@ -126,3 +114,10 @@ class Finance:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.commission import Commission
+from ..models.price import Price
+from ..models.surcharge import Surcharge
+from ..models.tax import Tax

@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.offer_content import OfferContent
-    from ..models.product import Product
-
 
 T = TypeVar("T", bound="Offer")
 
@@ -70,9 +65,6 @@ class Offer:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.offer_content import OfferContent
-        from ..models.product import Product
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -122,3 +114,8 @@ class Offer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.offer_content import OfferContent
+from ..models.product import Product

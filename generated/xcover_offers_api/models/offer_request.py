@@ -1,18 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.customer import Customer
-    from ..models.partner import Partner
-    from ..models.request_context import RequestContext
-
 
 T = TypeVar("T", bound="OfferRequest")
 
@@ -62,10 +56,6 @@ class OfferRequest:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.customer import Customer
-        from ..models.partner import Partner
-        from ..models.request_context import RequestContext
-
         d = dict(src_dict)
         customer = Customer.from_dict(d.pop("customer"))
 
@@ -105,3 +95,9 @@ class OfferRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.customer import Customer
+from ..models.partner import Partner
+from ..models.request_context import RequestContext

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.offer import Offer
-
 
 T = TypeVar("T", bound="OfferResponse")
 
@@ -41,8 +37,6 @@ class OfferResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.offer import Offer
-
         d = dict(src_dict)
         _data = d.pop("data", UNSET)
         data: Offer | Unset
@@ -73,3 +67,7 @@ class OfferResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.offer import Offer

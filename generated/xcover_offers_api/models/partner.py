@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.partner_metadata import PartnerMetadata
-
 
 T = TypeVar("T", bound="Partner")
 
@@ -59,8 +55,6 @@ class Partner:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.partner_metadata import PartnerMetadata
-
         d = dict(src_dict)
         transaction_id = d.pop("transaction_id", UNSET)
 
@@ -100,3 +94,7 @@ class Partner:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.partner_metadata import PartnerMetadata

@@ -77,7 +77,7 @@ class Price:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(float | None | Unset, data)
+            return cast("float | None | Unset", data)
 
         total_amount = _parse_total_amount(d.pop("total_amount", UNSET))
 
@@ -86,7 +86,7 @@ class Price:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(float | None | Unset, data)
+            return cast("float | None | Unset", data)
 
         total_amount_without_tax = _parse_total_amount_without_tax(
             d.pop("total_amount_without_tax", UNSET)
@@ -97,7 +97,7 @@ class Price:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         total_amount_formatted = _parse_total_amount_formatted(
             d.pop("total_amount_formatted", UNSET)
@@ -110,7 +110,7 @@ class Price:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         total_amount_without_tax_formatted = _parse_total_amount_without_tax_formatted(
             d.pop("total_amount_without_tax_formatted", UNSET)

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.product_details import ProductDetails
-
 
 T = TypeVar("T", bound="Product")
 
@@ -72,8 +68,6 @@ class Product:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.product_details import ProductDetails
-
         d = dict(src_dict)
         id = d.pop("id", UNSET)
 
@@ -84,7 +78,7 @@ class Product:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         type_ = _parse_type_(d.pop("type", UNSET))
 
@@ -93,7 +87,7 @@ class Product:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         schema_url = _parse_schema_url(d.pop("schema_url", UNSET))
 
@@ -130,3 +124,7 @@ class Product:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.product_details import ProductDetails

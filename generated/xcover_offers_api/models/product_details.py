@@ -2,20 +2,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.benefit import Benefit
-    from ..models.experiment import Experiment
-    from ..models.finance import Finance
-    from ..models.product_extra_fields import ProductExtraFields
-    from ..models.product_file import ProductFile
-
 
 T = TypeVar("T", bound="ProductDetails")
 
@@ -122,12 +114,6 @@ class ProductDetails:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.benefit import Benefit
-        from ..models.experiment import Experiment
-        from ..models.finance import Finance
-        from ..models.product_extra_fields import ProductExtraFields
-        from ..models.product_file import ProductFile
-
         d = dict(src_dict)
         policy_version_id = d.pop("policy_version_id", UNSET)
 
@@ -144,7 +130,7 @@ class ProductDetails:
                 return start_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         start_date = _parse_start_date(d.pop("start_date", UNSET))
 
@@ -161,7 +147,7 @@ class ProductDetails:
                 return end_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         end_date = _parse_end_date(d.pop("end_date", UNSET))
 
@@ -238,3 +224,11 @@ class ProductDetails:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.benefit import Benefit
+from ..models.experiment import Experiment
+from ..models.finance import Finance
+from ..models.product_extra_fields import ProductExtraFields
+from ..models.product_file import ProductFile

@@ -130,7 +130,7 @@ class ProductExtraFields:
                 return event_datetime_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         event_datetime = _parse_event_datetime(d.pop("event_datetime", UNSET))
 
@@ -147,7 +147,7 @@ class ProductExtraFields:
                 return policy_start_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         policy_start_date = _parse_policy_start_date(d.pop("policy_start_date", UNSET))
 
@@ -166,7 +166,7 @@ class ProductExtraFields:
                 return policy_start_calculated_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(datetime.datetime | None | Unset, data)
+            return cast("datetime.datetime | None | Unset", data)
 
         policy_start_calculated = _parse_policy_start_calculated(
             d.pop("policy_start_calculated", UNSET)
@@ -177,7 +177,7 @@ class ProductExtraFields:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         event_id = _parse_event_id(d.pop("event_id", UNSET))
 
@@ -186,7 +186,7 @@ class ProductExtraFields:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         customer_id = _parse_customer_id(d.pop("customer_id", UNSET))
 
@@ -197,7 +197,7 @@ class ProductExtraFields:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         esimid = _parse_esimid(d.pop("esimid", UNSET))
 

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.event import Event
-
 
 T = TypeVar("T", bound="RequestContext")
 
@@ -44,8 +40,6 @@ class RequestContext:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.event import Event
-
         d = dict(src_dict)
         _events = d.pop("events", UNSET)
         events: list[Event] | Unset = UNSET
@@ -78,3 +72,7 @@ class RequestContext:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.event import Event

@@ -55,7 +55,7 @@ class Tax:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(float | None | Unset, data)
+            return cast("float | None | Unset", data)
 
         total_amount = _parse_total_amount(d.pop("total_amount", UNSET))
 
@@ -64,7 +64,7 @@ class Tax:
                 return data
             if isinstance(data, Unset):
                 return data
-            return cast(None | str | Unset, data)
+            return cast("None | str | Unset", data)
 
         total_amount_formatted = _parse_total_amount_formatted(
             d.pop("total_amount_formatted", UNSET)

@@ -1,16 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, Self, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
-
-if TYPE_CHECKING:
-    from ..models.validation_errors import ValidationErrors
-
 
 T = TypeVar("T", bound="ValidationErrorResponse")
 
@@ -52,8 +48,6 @@ class ValidationErrorResponse:
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.validation_errors import ValidationErrors
-
         d = dict(src_dict)
         type_ = d.pop("type", UNSET)
 
@@ -90,3 +84,7 @@ class ValidationErrorResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+# After the class, so that models which refer to each other still import.
+from ..models.validation_errors import ValidationErrors

@@ -1,15 +1,20 @@
 """An offline XCover Create Offer endpoint, for developing and testing without XCover's staging.
 
 It verifies signatures with `verify_signature`, validates requests against the patched spec with
-openapi-core, prices deterministically (see `_pricing`) and can inject faults (see `_faults`). Run it
-in-process through an httpx transport, or as a real HTTP/1.1 server::
+openapi-core, keeps XCover's idempotency contract (see `_idempotency`), prices deterministically
+(see `_pricing`) and can inject faults (see `_faults`). Run it in-process through an httpx
+transport, or as a real HTTP/1.1 server with an admin endpoint for faults (see `_admin`)::
 
     from xcover_offers.sandbox import Sandbox
 
     sandbox = Sandbox()                                   # key "sandbox-key", secret "sandbox-secret"
     http = httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url)
     with sandbox.serve(port=0) as server:                 # or: xcover-offers sandbox --port 8080
-        print(server.base_url)
+        print(server.base_url, server.admin_url)
+
+The core (`SandboxApp`, one request in, one response out) knows nothing of how it is served;
+`SandboxTransport`, `AsyncSandboxTransport` and `SandboxServer` serve it, and `Sandbox` is the core
+with shortcuts to them.
 
 Needs the ``sandbox`` extra (``pip install 'xcover-offers[sandbox]'``). Names are imported on first
 use, so importing this package (as the pytest plugin does at start-up) costs nothing and works
@@ -22,29 +27,25 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._app import (
-        DEFAULT_API_KEY,
-        DEFAULT_API_SECRET,
-        MAX_BODY_BYTES,
-        Exchange,
-        Sandbox,
-        SandboxRequest,
-        SandboxResponse,
-    )
+    from ._app import SandboxApp
+    from ._defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET, MAX_BODY_BYTES
+    from ._exchange import Exchange, SandboxRequest, SandboxResponse
     from ._faults import Fault, Faults
     from ._fixture import SandboxFixture
     from ._pricing import DEFAULT_PRODUCTS, ProductConfig
+    from ._sandbox import Sandbox
     from ._server import SandboxServer
     from ._transport import AsyncSandboxTransport, SandboxTransport
 
 _WHERE = {
-    "DEFAULT_API_KEY": "._app",
-    "DEFAULT_API_SECRET": "._app",
-    "MAX_BODY_BYTES": "._app",
-    "Exchange": "._app",
-    "Sandbox": "._app",
-    "SandboxRequest": "._app",
-    "SandboxResponse": "._app",
+    "DEFAULT_API_KEY": "._defaults",
+    "DEFAULT_API_SECRET": "._defaults",
+    "MAX_BODY_BYTES": "._defaults",
+    "SandboxApp": "._app",
+    "Exchange": "._exchange",
+    "SandboxRequest": "._exchange",
+    "SandboxResponse": "._exchange",
+    "Sandbox": "._sandbox",
     "Fault": "._faults",
     "Faults": "._faults",
     "SandboxFixture": "._fixture",
@@ -66,6 +67,7 @@ __all__ = [
     "Faults",
     "ProductConfig",
     "Sandbox",
+    "SandboxApp",
     "SandboxFixture",
     "SandboxRequest",
     "SandboxResponse",

@@ -1,17 +1,21 @@
 """The sandbox's core: one request in, one response out, no I/O.
 
-The in-process httpx transports and the real HTTP server are thin shells around `Sandbox.handle`,
-so both behave identically. A request goes through the steps a real gateway and service would take,
-and the first that fails answers:
+`SandboxApp` knows nothing of how it is served: the in-process httpx transports (`_transport`) and
+the HTTP server (`_server`) are shells that turn what arrives into a `SandboxRequest`, call `handle`
+and deliver the `SandboxResponse` (waiting, trickling or hanging up as it says). `Sandbox` (in
+`_sandbox`) is this core with shortcuts to those shells. A request goes through the steps a real
+gateway and service would take, and the first that fails answers:
 
-1. a queued one-shot fault (429/503 with Retry-After, an HTML 502, a dropped connection);
+1. a queued one-shot fault (429/503 with Retry-After, an HTML 502, a dropped connection, a 423);
 2. routing: only ``POST {base path}/partners/{partner_code}/offers/`` exists (404, 405);
 3. the body cap (413);
 4. the signature, checked by `verify_signature` against the sandbox's own clock (403);
-5. the content type, which must be JSON (415), and the body, which must parse (400);
-6. the patched spec, through openapi-core (422 with ``errors``: field path -> messages);
-7. business rules the spec cannot express, such as negative prices (422);
-8. pricing (200).
+5. XCover's idempotency contract (409 replay, 423 in flight, 422 key reused; see `_idempotency`);
+6. the content type, which must be JSON (415), and the body, which must parse (400);
+7. the nesting depth (422, `MAX_BODY_DEPTH`), checked before openapi-core, which recurses;
+8. the patched spec, through openapi-core (422 with ``errors``: field path -> messages);
+9. business rules the spec cannot express, such as negative prices (422);
+10. pricing (200), and a fault that acts on a processed request (lost answer, trickle, replay).
 
 Every answer carries ``Date`` (the sandbox's clock, so a client can measure its skew) and
 ``X-Request-Id``. Error bodies use the spec's ``{"type", "message"}`` shape whatever the status,
@@ -21,131 +25,72 @@ unexpected failure is logged here and answered with a plain 500.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import itertools
 import json
-import logging
 import re
 import secrets
 import time
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import Any, Final, NoReturn
 from urllib.parse import parse_qsl
 
 import anyio
-from xcover_offers_api.models import (
-    ForbiddenResponse,
-    OfferResponse,
-    ValidationErrorResponse,
-    ValidationErrors,
-)
+from xcover_offers_api.models import ForbiddenResponse as ErrorBody
+from xcover_offers_api.models import OfferResponse, ValidationErrorResponse, ValidationErrors
 
-from .._auth import verify_signature
+from .._constants import MAX_BODY_DEPTH
 from .._errors import SignatureError
 from .._spec import CREATE_OFFER_PATH, allowed_extra_fields
+from .._verify import verify_signature
+from ._defaults import (
+    DEFAULT_API_KEY,
+    DEFAULT_API_SECRET,
+    HISTORY_SIZE,
+    IDEMPOTENCY_RETENTION,
+    MAX_BODY_BYTES,
+)
+from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._faults import Fault, Faults
+from ._idempotency import Claim, IdempotencyStore
+from ._log import logger
 from ._offers import build_offer, read_options, rule_errors
 from ._openapi import SpecRequest, SpecResponse, check_request, response_problems, server_url
 from ._pricing import DEFAULT_PRODUCTS, ProductConfig
 
-if TYPE_CHECKING:
-    from ._server import SandboxServer
-    from ._transport import AsyncSandboxTransport, SandboxTransport
-
-logger = logging.getLogger("xcover_offers.sandbox")
-
-DEFAULT_API_KEY: Final = "sandbox-key"
-DEFAULT_API_SECRET: Final = "sandbox-secret"  # noqa: S105 - a published test credential, by design
-MAX_BODY_BYTES: Final = 1024 * 1024
-IN_PROCESS_ORIGIN: Final = "https://xcover-sandbox.invalid"
-"""Origin of the in-process sandbox's base URL; `.invalid` never resolves, so nothing leaves the process."""
-
 JSON: Final = "application/json"
+IDEMPOTENCY_FIELD: Final = "x-idempotency-key"
 _HTML_502: Final = (
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
     b"<body><h1>502 Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n"
 )
+_FAULT_TYPES: Final = {429: "rate_limited", 503: "service_unavailable", 423: "locked"}
+_TOO_DEEP: Final = f"Must not nest objects and arrays more than {MAX_BODY_DEPTH} levels deep."
 
-
-@dataclass(frozen=True, slots=True)
-class SandboxRequest:
-    """A request as it arrived: method, request target (path and query, raw), headers, body."""
-
-    method: str
-    target: str
-    headers: tuple[tuple[str, str], ...]
-    body: bytes = b""
-
-    @property
-    def path(self) -> str:
-        return self.target.partition("?")[0]
-
-    @property
-    def query(self) -> str:
-        return self.target.partition("?")[2]
-
-    def header(self, name: str) -> str | None:
-        """The first value of a header, by case-insensitive name."""
-        return _first_header(self.headers, name)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def _first_header(headers: tuple[tuple[str, str], ...], name: str) -> str | None:
-    lowered = name.lower()
-    return next((v for k, v in headers if k.lower() == lowered), None)
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxResponse:
-    """The answer: status, headers, body; `delay` to wait first, or `drop` to close without answering."""
-
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    delay: float = 0.0
-    drop: bool = False
-
-    def header(self, name: str) -> str | None:
-        return _first_header(self.headers, name)
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass(frozen=True, slots=True)
-class Exchange:
-    """One handled request, kept in `Sandbox.history` so tests can see what went over the wire.
-
-    A dropped connection (`Fault.drop`) is recorded with ``response.status == 0``. What the HTTP
-    server rejects before a request is complete (malformed HTTP, an announced body over the cap) is
-    not recorded: there is no request to show.
-    """
-
-    request: SandboxRequest
-    response: SandboxResponse
-    request_id: str
-    at: float
-    """The sandbox's clock (offset included) when it answered."""
+Answer = tuple[int, dict[str, Any] | bytes, dict[str, str]]
 
 
 class _Answer(Exception):
-    """Raised inside the pipeline to answer early; never leaves `Sandbox.handle`."""
+    """Raised inside the pipeline to answer early; never leaves `SandboxApp.handle`."""
 
-    def __init__(self, response: tuple[int, dict[str, Any] | bytes, dict[str, str]]) -> None:
+    def __init__(self, response: Answer) -> None:
         super().__init__(response[0])
         self.response = response
 
 
+def error_body(kind: str, message: str) -> dict[str, Any]:
+    """The spec's ``{"type", "message"}`` error shape, used for every error status."""
+    return ErrorBody(type_=kind, message=message).to_dict()
+
+
 def _fail(status: int, kind: str, message: str, headers: dict[str, str] | None = None) -> NoReturn:
-    raise _Answer((status, ForbiddenResponse(type_=kind, message=message).to_dict(), headers or {}))
+    raise _Answer((status, error_body(kind, message), headers or {}))
 
 
 def _stable_uuid(*parts: str) -> str:
@@ -157,23 +102,29 @@ def _reject_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not valid JSON")
 
 
-class Sandbox:
-    """An offline XCover Create Offer endpoint, driven by the patched spec.
+def _encode(body: dict[str, Any]) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+class SandboxApp:
+    """An offline XCover Create Offer endpoint, driven by the patched spec: the core, with no I/O.
 
     Args:
         api_key: the key clients sign with (their X-Api-Key and keyId).
         api_secret: the secret that key signs with.
-        products: the configured offers; one product each in every answer (see `_pricing`).
+        products: the configured offers, one product each in every answer (see `_pricing`); None
+            for `DEFAULT_PRODUCTS` (etp-basic, etp-premium, etp-flex).
         faults: fault injection settings; a fresh healthy `Faults` by default.
         clock: wall clock in seconds; the sandbox's own time is ``clock() + faults.clock_offset``.
-        sleep: how the sync transport and the server wait for injected latency.
-        async_sleep: how the async transport waits for it.
+        sleep: how the sync transport and the server wait for injected latency and trickles.
+        async_sleep: how the async transport waits for them.
         max_body: the largest body accepted, in bytes (413 above it).
-        seed: makes ids reproducible; ids are unique per sandbox either way, and requests sharing
-            an ``X-Idempotency-Key`` get the same offer id.
+        seed: makes ids reproducible; ids are unique per sandbox either way.
         check_responses: validate every answer against the spec before sending it and answer 500
             if it does not conform; meant for this package's own tests.
         history_size: how many exchanges `history` keeps (the oldest are dropped first).
+        idempotency_retention: seconds a processed request's answer is replayed (409) to a request
+            with the same ``X-Idempotency-Key`` and body; XCover keeps them 48 hours; 0 turns it off.
     """
 
     def __init__(
@@ -181,7 +132,7 @@ class Sandbox:
         *,
         api_key: str = DEFAULT_API_KEY,
         api_secret: str = DEFAULT_API_SECRET,
-        products: Sequence[ProductConfig] = DEFAULT_PRODUCTS,
+        products: Sequence[ProductConfig] | None = None,
         faults: Faults | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
@@ -189,10 +140,12 @@ class Sandbox:
         max_body: int = MAX_BODY_BYTES,
         seed: str | None = None,
         check_responses: bool = False,
-        history_size: int = 1000,
+        history_size: int = HISTORY_SIZE,
+        idempotency_retention: float = IDEMPOTENCY_RETENTION,
     ) -> None:
         if not api_key or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty")
+        products = DEFAULT_PRODUCTS if products is None else products
         ids = [p.id for p in products]
         if len(set(ids)) != len(ids):
             raise ValueError(f"product config ids must be unique, got {ids}")
@@ -205,6 +158,7 @@ class Sandbox:
         self.async_sleep = async_sleep
         self.max_body = max_body
         self.check_responses = check_responses
+        self.idempotency = IdempotencyStore(retention=idempotency_retention)
         self._seed = seed if seed is not None else secrets.token_hex(8)
         self._counter = itertools.count(1)
         self._history: deque[Exchange] = deque(maxlen=history_size)
@@ -219,14 +173,9 @@ class Sandbox:
 
     def __repr__(self) -> str:
         products = [p.id for p in self.products]
-        return f"Sandbox(api_key={self.api_key!r}, products={products}, faults={self.faults!r})"
+        return f"{type(self).__name__}(api_key={self.api_key!r}, products={products}, faults={self.faults!r})"
 
     # -- public helpers --------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """The base URL to give a client for the in-process transports (it never resolves)."""
-        return IN_PROCESS_ORIGIN + self.base_path
 
     @property
     def history(self) -> list[Exchange]:
@@ -241,34 +190,32 @@ class Sandbox:
         """Shorthand for ``self.faults.queue(...)``."""
         self.faults.queue(*faults)
 
-    def transport(self) -> SandboxTransport:
-        """An httpx transport for `httpx.Client` that answers from this sandbox, no socket involved."""
-        from ._transport import SandboxTransport
+    def reset(self) -> None:
+        """Back to a fresh sandbox: no faults, no history, no stored idempotency keys."""
+        self.faults.clear()
+        self._history.clear()
+        self.idempotency.clear()
 
-        return SandboxTransport(self)
-
-    def async_transport(self) -> AsyncSandboxTransport:
-        """An httpx transport for `httpx.AsyncClient`."""
-        from ._transport import AsyncSandboxTransport
-
-        return AsyncSandboxTransport(self)
-
-    def serve(self, *, host: str = "127.0.0.1", port: int = 0) -> SandboxServer:
-        """Start a real HTTP/1.1 server for this sandbox in a background thread; close it when done."""
-        from ._server import SandboxServer
-
-        return SandboxServer(self, host=host, port=port).start()
-
-    def reject(self, status: int, kind: str, message: str) -> SandboxResponse:
+    def reject(
+        self, status: int, kind: str, message: str, headers: Mapping[str, str] | None = None
+    ) -> SandboxResponse:
         """An error answer, with the usual headers, for what fails before the pipeline can run.
 
-        The HTTP server uses it for malformed HTTP: a bad request line, a bad Content-Length, a
-        body over the cap announced up front.
+        The HTTP server uses it for malformed HTTP (a bad request line, a bad Content-Length, a
+        body over the cap announced up front) and for a connection over its cap.
         """
         request_id = _stable_uuid(self._seed, "request", str(next(self._counter)))
         logger.info("rejected before routing -> %s %s (request id %s)", status, kind, request_id)
-        body = ForbiddenResponse(type_=kind, message=message).to_dict()
-        return self._render(status, body, {}, request_id, self.now())
+        return self._render(status, error_body(kind, message), dict(headers or {}), request_id, self.now())
+
+    def render_json(self, status: int, body: Mapping[str, Any]) -> SandboxResponse:
+        """A JSON answer with ``Date`` and no request id, for a shell's own endpoints (not recorded)."""
+        headers = (
+            ("Date", formatdate(self.now(), usegmt=True)),
+            ("Content-Type", JSON),
+            ("Cache-Control", "no-store"),
+        )
+        return SandboxResponse(status, headers, _encode(dict(body)))
 
     # -- the pipeline ----------------------------------------------------------------------------
 
@@ -284,10 +231,10 @@ class Sandbox:
             )
             response = self._render(
                 500,
-                ForbiddenResponse(
-                    type_="internal_error",
-                    message=f"The sandbox failed on this request; its log has the details ({request_id}).",
-                ).to_dict(),
+                error_body(
+                    "internal_error",
+                    f"The sandbox failed on this request; its log has the details ({request_id}).",
+                ),
                 {},
                 request_id,
                 now,
@@ -300,20 +247,25 @@ class Sandbox:
 
     def _answer(self, request: SandboxRequest, request_id: str, now: float) -> SandboxResponse:
         fault = self.faults.take()
-        if fault is not None:
+        if fault is not None and not fault.processes_request:
             return self._fault(fault, request_id, now)
         try:
             status, body, headers = self._offer(request, now)
         except _Answer as early:
             status, body, headers = early.response
+        if fault is not None and fault.kind == "replay" and status == 200:
+            status = 409
         response = self._render(status, body, headers, request_id, now)
         if self.check_responses:
             self._check(request, response)
+        if fault is not None and fault.kind == "drop":
+            # Recorded as dropped (status 0), with the answer that was lost, for tests to compare.
+            return SandboxResponse(0, response.headers, response.body, delay=response.delay, drop=True)
+        if fault is not None and fault.kind == "trickle":
+            return dataclasses.replace(response, chunk_size=fault.chunk_size, chunk_delay=fault.interval)
         return response
 
-    def _offer(
-        self, request: SandboxRequest, now: float
-    ) -> tuple[int, dict[str, Any] | bytes, dict[str, str]]:
+    def _offer(self, request: SandboxRequest, now: float) -> Answer:
         match = self._route.match(request.path)
         if match is None:
             _fail(
@@ -338,6 +290,38 @@ class Sandbox:
         except SignatureError as exc:
             _fail(403, "forbidden", f"Signature verification failed: {exc}")
 
+        key = request.header(IDEMPOTENCY_FIELD)
+        claim = self._claim(match.group("partner_code"), key, request.body, now) if key else None
+        try:
+            answer = self._priced(request, now)
+            if claim is not None and answer[0] == 200 and isinstance(answer[1], bytes):
+                self.idempotency.finish(claim, answer[1], available_at=now + self.faults.latency)
+            return answer
+        finally:
+            if claim is not None:
+                self.idempotency.release(claim)  # a no-op once finished
+
+    def _claim(self, partner_code: str, key: str, body: bytes, now: float) -> Claim:
+        claim = self.idempotency.begin((partner_code, key), body, now)
+        if claim.verdict == "replay":
+            raise _Answer((409, claim.body, {"Content-Type": JSON}))
+        if claim.verdict == "in_flight":
+            # XCover documents no Retry-After for its 423, so none is sent: clients pick their own wait.
+            _fail(
+                423,
+                "locked",
+                "A request with this x-idempotency-key is still being processed; retry after a moment.",
+            )
+        if claim.verdict == "mismatch":
+            hours = self.idempotency.retention / 3600
+            message = (
+                f"This key was already used with a different request body in the last {hours:g} hours; "
+                "send a new key with a new request."
+            )
+            raise _Answer((422, self._validation_error({IDEMPOTENCY_FIELD: [message]}), {}))
+        return claim
+
+    def _priced(self, request: SandboxRequest, now: float) -> Answer:
         content_type = request.header("content-type") or ""
         media, _, params = content_type.partition(";")
         charset = re.search(r"charset\s*=\s*\"?([\w-]+)", params, re.I)
@@ -359,8 +343,14 @@ class Sandbox:
                 body = json.loads(
                     request.body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant
                 )
-            except (ValueError, RecursionError) as exc:
+            except RecursionError:
+                # Too deep for the parser to tell whether it is even valid JSON: a 400, naming the limit.
+                _fail(400, "bad_request", f"The body nests too deeply to read. {_TOO_DEEP}")
+            except ValueError as exc:
                 _fail(400, "bad_request", f"The body is not valid JSON: {str(exc)[:120]}")
+            too_deep = too_deep_at(body, MAX_BODY_DEPTH) if isinstance(body, Mapping | list) else None
+            if too_deep is not None:
+                return 422, self._validation_error({too_deep: [_TOO_DEEP]}), {}
 
         errors, query = check_request(
             SpecRequest(
@@ -377,7 +367,7 @@ class Sandbox:
             return 422, self._validation_error(errors or {"body": ["Must be a JSON object."]}), {}
 
         options = read_options(query, self._allowed_extra_fields)
-        offer_id = self._offer_id(match.group("partner_code"), request.header("x-idempotency-key"))
+        offer_id = _stable_uuid(self._seed, "offer", str(next(self._counter)))
         offer = build_offer(
             body,
             options,
@@ -386,14 +376,7 @@ class Sandbox:
             offer_id=offer_id,
             product_id=lambda offer, config: _stable_uuid(self._seed, offer, config),
         )
-        return 200, OfferResponse(data=offer).to_dict(), {}
-
-    def _offer_id(self, partner_code: str, idempotency_key: str | None) -> str:
-        # Retries of one call carry one idempotency key; answering them with one offer id lets a
-        # test see that the client kept the key, as the real service deduplicates on it.
-        if idempotency_key:
-            return _stable_uuid(self._seed, "offer", partner_code, idempotency_key)
-        return _stable_uuid(self._seed, "offer", str(next(self._counter)))
+        return 200, _encode(OfferResponse(data=offer).to_dict()), {"Content-Type": JSON}
 
     @staticmethod
     def _validation_error(errors: Mapping[str, list[str]]) -> dict[str, Any]:
@@ -413,8 +396,7 @@ class Sandbox:
             headers = {"Content-Type": "text/html; charset=utf-8"}
             return self._render(502, _HTML_502, headers, request_id, now)
         extra = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
-        kind = {429: "rate_limited", 503: "service_unavailable"}.get(fault.status, "injected_fault")
-        body = ForbiddenResponse(type_=kind, message=fault.message).to_dict()
+        body = error_body(_FAULT_TYPES.get(fault.status, "injected_fault"), fault.message)
         return self._render(fault.status, body, extra, request_id, now)
 
     def _render(
@@ -423,9 +405,7 @@ class Sandbox:
         if isinstance(body, bytes):
             payload = body
         else:
-            payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode(
-                "utf-8"
-            )
+            payload = _encode(body)
             headers = {"Content-Type": JSON, **headers}
         all_headers = {"Date": formatdate(now, usegmt=True), "X-Request-Id": request_id, **headers}
         return SandboxResponse(status, tuple(all_headers.items()), payload, delay=self.faults.latency)
@@ -435,11 +415,13 @@ class Sandbox:
         content_type = response.header("content-type") or ""
         if not content_type.startswith(JSON):
             return
-        # Statuses the spec does not document use its error shape, which the 403 response defines.
-        status = response.status if response.status in (200, 403, 422) else 403
+        # A 409 replays a 200's body. Statuses the spec does not document use its error shape,
+        # which the 403 response defines.
+        documented = {409: 200}.get(response.status, response.status)
+        status = documented if documented in (200, 403, 422) else 403
         spec_request = SpecRequest(
             path=self.base_path + CREATE_OFFER_PATH.replace("{partner_code}", "SANDBOX")
-            if status != response.status
+            if status != documented
             else request.path,
             query=_query_pairs(request.query),
             headers=request.headers,
@@ -449,6 +431,37 @@ class Sandbox:
         problems = response_problems(spec_request, SpecResponse(status, response.body, JSON))
         if problems:
             raise AssertionError(f"non-conforming {response.status} answer: {'; '.join(problems)}")
+
+
+def too_deep_at(body: Any, limit: int) -> str | None:
+    """The path of the first object or array nested deeper than `limit` (the body is depth 1), or None.
+
+    Iterative, so a body deep enough to break a recursive walk (openapi-core's) is measured safely;
+    each entry links to its parent, so the path is built only for the one that is too deep.
+    """
+    Entry = tuple[Any, int, Any, str | int]  # (node, depth, parent entry, key in parent)
+    stack: list[Entry] = [(body, 1, None, "")]
+    while stack:
+        entry = stack.pop()
+        node, depth = entry[0], entry[1]
+        children = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for key, child in children:
+            if isinstance(child, Mapping | list):
+                if depth + 1 > limit:
+                    return _path_text(entry, key)
+                stack.append((child, depth + 1, entry, key))
+    return None
+
+
+def _path_text(entry: Any, key: str | int) -> str:
+    parts: list[str | int] = [key]
+    while entry is not None and entry[2] is not None:
+        parts.append(entry[3])
+        entry = entry[2]
+    text = ""
+    for part in reversed(parts):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
 
 
 def _aware(timestamp: float) -> dt.datetime:
@@ -468,12 +481,4 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return parse_qsl(query, keep_blank_values=True)
 
 
-__all__ = [
-    "DEFAULT_API_KEY",
-    "DEFAULT_API_SECRET",
-    "MAX_BODY_BYTES",
-    "Exchange",
-    "Sandbox",
-    "SandboxRequest",
-    "SandboxResponse",
-]
+__all__ = ["SandboxApp", "error_body"]

@@ -1,24 +1,50 @@
 """Fault injection: what a client must survive in production, on demand and deterministic.
 
 A `Faults` object belongs to one sandbox and may be changed while it runs (tests set it between
-calls). Two kinds of setting:
+calls, the server's admin endpoint sets it over HTTP). Two kinds of setting:
 
 - standing conditions, applied to every answer: ``latency`` (seconds added before answering, slept
   through the sandbox's injectable sleep function) and ``clock_offset`` (seconds added to the
   sandbox's clock: its ``Date`` header and its signature check both use the shifted clock, which is
   how a client's clock-skew correction is exercised);
-- one-shot faults, queued with `Faults.queue` and consumed one per request, in order, before the
-  request is even routed, the way a load balancer in front of the service would fail it.
+- one-shot faults, queued with `Faults.queue` and consumed one per request, in order. Most answer
+  before the request is even routed, the way a load balancer in front of the service fails it; a
+  few let the request be processed first (`Fault.processes_request`): a response lost after the
+  offer was made, a trickling body, an answer sent as an idempotent replay.
+
+The same faults have a plain-data form, used by ``xcover-offers sandbox --fault`` and the admin
+endpoint (see `faults_from_spec`): ``{"fault": "rate_limited", "retry_after": 2, "times": 3}``.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 import threading
 from collections import deque
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Final, Literal, TypeGuard
 
-FaultKind = Literal["status", "html", "drop"]
+FaultKind = Literal["status", "html", "drop", "trickle", "replay"]
+
+MAX_TIMES: Final = 1000
+"""The most copies one spec may queue (``times``)."""
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e]{1,100}")
+
+
+def _retry_after(value: object) -> str | None:
+    """A Retry-After value as sent: seconds or an HTTP date; None for no header."""
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return str(value)
+    if isinstance(value, str) and _HEADER_VALUE.fullmatch(value):
+        return value
+    raise ValueError(
+        "retry_after must be whole seconds or an HTTP date (printable ASCII, at most 100 characters)"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +55,17 @@ class Fault:
     status: int = 0
     retry_after: str | None = None
     message: str = ""
+    after_processing: bool = False
+    chunk_size: int = 0
+    interval: float = 0.0
+
+    def __post_init__(self) -> None:
+        _retry_after(self.retry_after)  # it becomes a header line: no CR, LF or other controls
+
+    @property
+    def processes_request(self) -> bool:
+        """Whether the request is processed (and an offer made) before this fault acts."""
+        return self.kind in ("trickle", "replay") or self.after_processing
 
     @classmethod
     def rate_limited(cls, *, retry_after: str | None = "1") -> Fault:
@@ -48,14 +85,175 @@ class Fault:
         return cls("status", status, retry_after, message)
 
     @classmethod
+    def locked(cls, *, retry_after: str | None = None) -> Fault:
+        """A 423 Locked: XCover's "a request with this idempotency key is still being processed".
+
+        XCover documents no Retry-After for it; give one to test that a client honours it anyway.
+        """
+        message = "A request with this idempotency key is still being processed; retry later."
+        return cls("status", 423, retry_after, message)
+
+    @classmethod
     def bad_gateway_html(cls) -> Fault:
         """A 502 with an HTML body, as a proxy in front of the service sends it."""
         return cls("html", 502)
 
     @classmethod
-    def drop(cls) -> Fault:
-        """The connection closes without an answer (the transport raises httpx.RemoteProtocolError)."""
-        return cls("drop")
+    def drop(cls, *, after_processing: bool = False) -> Fault:
+        """The connection closes without an answer (in-process: httpx.RemoteProtocolError).
+
+        With ``after_processing=True`` the offer is made (and stored under the request's idempotency
+        key) before the answer is lost: the retry that follows gets XCover's 409 replay.
+        """
+        return cls("drop", after_processing=after_processing)
+
+    @classmethod
+    def trickle(cls, *, chunk_size: int = 1, interval: float = 0.1) -> Fault:
+        """The answer's body arrives `chunk_size` bytes at a time, `interval` seconds apart."""
+        if not (isinstance(chunk_size, int) and chunk_size >= 1):
+            raise ValueError("chunk_size must be a whole number of bytes, at least 1")
+        if not (math.isfinite(interval) and 0 <= interval <= 60):
+            raise ValueError("interval must be between 0 and 60 seconds")
+        return cls("trickle", chunk_size=chunk_size, interval=float(interval))
+
+    @classmethod
+    def replay(cls) -> Fault:
+        """The request is processed, and its offer answered as XCover answers a duplicate: 409 Conflict
+        with the offer as the body (a request that fails validation is answered as usual)."""
+        return cls("replay")
+
+    def describe(self) -> dict[str, Any]:
+        """This fault in the plain-data form `faults_from_spec` reads."""
+        if self.kind == "status":
+            return {
+                "fault": "error",
+                "status": self.status,
+                "retry_after": self.retry_after,
+                "message": self.message,
+            }
+        if self.kind == "drop":
+            return {"fault": "drop", "after_processing": self.after_processing}
+        if self.kind == "trickle":
+            return {"fault": "trickle", "chunk_size": self.chunk_size, "interval": self.interval}
+        return {"fault": {"html": "bad_gateway_html"}.get(self.kind, self.kind)}
+
+
+def _whole(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _as_whole(value: object) -> int:
+    if not _whole(value):
+        raise ValueError("must be a whole number")
+    return value
+
+
+def _as_number(value: object) -> float:
+    if not _number(value):
+        raise ValueError("must be a number")
+    return float(value)
+
+
+def _as_text(value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("must be a string")
+    return value
+
+
+def _as_flag(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("must be true or false")
+    return value
+
+
+def _as_retry_after(value: object) -> str | None:
+    try:
+        return _retry_after(value)
+    except ValueError:
+        raise ValueError("must be whole seconds, an HTTP date or null") from None
+
+
+Option = Callable[[object], Any]
+_BUILDERS: Final[dict[str, tuple[Callable[..., Fault], dict[str, Option]]]] = {
+    "rate_limited": (Fault.rate_limited, {"retry_after": _as_retry_after}),
+    "unavailable": (Fault.unavailable, {"retry_after": _as_retry_after}),
+    "locked": (Fault.locked, {"retry_after": _as_retry_after}),
+    "error": (Fault.error, {"status": _as_whole, "message": _as_text, "retry_after": _as_retry_after}),
+    "bad_gateway_html": (Fault.bad_gateway_html, {}),
+    "drop": (Fault.drop, {"after_processing": _as_flag}),
+    "trickle": (Fault.trickle, {"chunk_size": _as_whole, "interval": _as_number}),
+    "replay": (Fault.replay, {}),
+}
+FAULT_NAMES: Final = tuple(_BUILDERS)
+
+
+def faults_from_spec(spec: object, *, where: str = "fault") -> list[Fault]:
+    """Faults from their plain-data form; a ValueError names the field and the reason.
+
+    ``{"fault": NAME, OPTION: VALUE, ..., "times": N}`` with NAME and its options one of:
+    ``rate_limited`` / ``unavailable`` / ``locked`` (``retry_after``), ``error`` (``status``,
+    ``message``, ``retry_after``), ``bad_gateway_html``, ``drop`` (``after_processing``),
+    ``trickle`` (``chunk_size``, ``interval``), ``replay``. ``times`` (default 1) queues copies.
+    """
+    if not isinstance(spec, Mapping):
+        raise ValueError(f'{where} must be an object like {{"fault": "rate_limited"}}')
+    name = spec.get("fault")
+    if not isinstance(name, str) or name not in _BUILDERS:
+        raise ValueError(f"{where}.fault must be one of {', '.join(FAULT_NAMES)}; got {name!r}")
+    build, options = _BUILDERS[name]
+    unknown = sorted(map(str, set(spec) - {"fault", "times", *options}))
+    if unknown:
+        allowed = ", ".join([*options, "times"])
+        raise ValueError(f"{where}: {name} takes {allowed}; not {', '.join(unknown)}")
+    times = spec.get("times", 1)
+    if not (_whole(times) and 1 <= times <= MAX_TIMES):
+        raise ValueError(f"{where}.times must be a whole number from 1 to {MAX_TIMES}")
+    kwargs: dict[str, Any] = {}
+    for option, convert in options.items():
+        if option in spec:
+            try:
+                kwargs[option] = convert(spec[option])
+            except ValueError as exc:
+                raise ValueError(f"{where}.{option} {exc}") from None
+    if name == "error" and "status" not in kwargs:
+        raise ValueError(f"{where}.status is required for an error fault")
+    try:
+        fault = build(**kwargs)
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
+    return [fault] * times
+
+
+def fault_spec_from_text(text: str) -> dict[str, Any]:
+    """The command line's form of a fault spec: ``NAME[:OPTION=VALUE,...]`` or a JSON object.
+
+    Values read as JSON where they parse (``2``, ``0.5``, ``true``, ``null``) and as text otherwise.
+    An HTTP-date Retry-After holds commas: give that fault as JSON.
+    """
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            spec = json.loads(text)
+        except ValueError as exc:
+            raise ValueError(f"not a JSON object: {exc}") from None
+        if not isinstance(spec, dict):
+            raise ValueError("not a JSON object")
+        return spec
+    name, _, rest = text.partition(":")
+    out: dict[str, Any] = {"fault": name.strip()}
+    for item in filter(None, (part.strip() for part in rest.split(","))):
+        option, equals, raw = item.partition("=")
+        if not equals:
+            raise ValueError(f"expected OPTION=VALUE, got {item!r}")
+        try:
+            out[option.strip()] = json.loads(raw)
+        except ValueError:
+            out[option.strip()] = raw.strip()
+    return out
 
 
 class Faults:
@@ -70,10 +268,8 @@ class Faults:
     def __init__(
         self, *, latency: float = 0.0, clock_offset: float = 0.0, queue: tuple[Fault, ...] = ()
     ) -> None:
-        if latency < 0:
-            raise ValueError("latency cannot be negative")
-        self.latency = float(latency)
-        self.clock_offset = float(clock_offset)
+        self.latency = _latency(latency)
+        self.clock_offset = _offset(clock_offset)
         self._queue: deque[Fault] = deque(queue)
         self._lock = threading.Lock()
 
@@ -101,3 +297,50 @@ class Faults:
         """The next one-shot fault, removed from the queue; None when there is none."""
         with self._lock:
             return self._queue.popleft() if self._queue else None
+
+    def describe(self) -> dict[str, Any]:
+        """The settings in plain data: ``{"latency", "clock_offset", "queue": [fault, ...]}``."""
+        with self._lock:
+            queue = [f.describe() for f in self._queue]
+        return {"latency": self.latency, "clock_offset": self.clock_offset, "queue": queue}
+
+    def update(self, spec: object) -> None:
+        """Apply a plain-data change, all or nothing (a ValueError names what is wrong).
+
+        ``{"latency": 0.5, "clock_offset": -600, "clear_queue": true, "queue": [fault spec, ...]}``;
+        every key is optional, and queued faults are appended after any already queued.
+        """
+        if not isinstance(spec, Mapping):
+            raise ValueError("the body must be a JSON object")
+        unknown = sorted(set(spec) - {"latency", "clock_offset", "clear_queue", "queue"})
+        if unknown:
+            raise ValueError(f"unknown settings {unknown}; use latency, clock_offset, clear_queue, queue")
+        latency = _latency(spec["latency"]) if "latency" in spec else None
+        offset = _offset(spec["clock_offset"]) if "clock_offset" in spec else None
+        clear = spec.get("clear_queue", False)
+        if not isinstance(clear, bool):
+            raise ValueError("clear_queue must be true or false")
+        items = spec.get("queue", [])
+        if not isinstance(items, list):
+            raise ValueError("queue must be a list of faults")
+        faults = [f for i, item in enumerate(items) for f in faults_from_spec(item, where=f"queue[{i}]")]
+        with self._lock:
+            if latency is not None:
+                self.latency = latency
+            if offset is not None:
+                self.clock_offset = offset
+            if clear:
+                self._queue.clear()
+            self._queue.extend(faults)
+
+
+def _latency(value: object) -> float:
+    if not (_number(value) and 0 <= value <= 3600):
+        raise ValueError("latency must be a number of seconds from 0 to 3600")
+    return float(value)
+
+
+def _offset(value: object) -> float:
+    if not _number(value):
+        raise ValueError("clock_offset must be a finite number of seconds")
+    return float(value)

@@ -11,10 +11,12 @@ from typing import Any, Self
 
 import httpx
 
-from .._auth import XCoverAuth
 from .._client import AsyncOffersClient, OffersClient
-from ._app import DEFAULT_API_KEY, DEFAULT_API_SECRET, Exchange, Sandbox
+from .._signing import XCoverAuth
+from ._defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ._exchange import Exchange
 from ._faults import Fault, Faults
+from ._sandbox import Sandbox
 from ._server import SandboxServer
 
 DEFAULT_PARTNER_CODE = "SANDBOX"

@@ -1,7 +1,7 @@
 """The sandbox as a real HTTP/1.1 server, on the standard library only.
 
 A thread per connection (`http.server.ThreadingHTTPServer`) is plenty for a local test double and
-keeps every request's work on the same `Sandbox.handle` as the in-process transports. What the
+keeps every request's work on the same `SandboxApp.handle` as the in-process transports. What the
 stock handler does not do, this one adds:
 
 - every answer, including the errors of HTTP parsing itself (400, 414, 431 ...), is JSON in the
@@ -10,29 +10,38 @@ stock handler does not do, this one adds:
 - the body cap is enforced from ``Content-Length`` before reading (413, also for
   ``Expect: 100-continue``); a chunked body gets 411, and conflicting lengths 400, since a stand-in
   has no reason to accept ambiguous framing;
-- keep-alive with an idle timeout, and a `close` that also ends idle keep-alive connections, so
-  tests and Ctrl-C shut down promptly.
+- a request must arrive whole (request line, headers, body) within ``read_timeout`` of its first
+  byte, however slowly it drips; between requests a connection may idle for ``idle_timeout``;
+- at most ``max_connections`` connections at once: one more is answered 503 (Retry-After: 1) and
+  closed, and when the process runs out of descriptors the accept loop waits for a connection to
+  close instead of spinning;
+- the admin endpoint under ``/_sandbox`` (see `_admin`), unless ``admin=False``;
+- keep-alive, and a `close` that also ends idle keep-alive connections, so tests and Ctrl-C shut
+  down promptly.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
+import errno
 import socket
 import threading
+import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Final, Self
 from urllib.parse import urlsplit
 
 from .._version import __version__
-from ._app import Sandbox, SandboxRequest, SandboxResponse
+from ._admin import admin_answer, is_admin
+from ._app import SandboxApp
+from ._defaults import ACCEPT_BACKOFF, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
+from ._exchange import SandboxRequest, SandboxResponse
+from ._log import logger
 
-logger = logging.getLogger("xcover_offers.sandbox")
-
-DEFAULT_IDLE_TIMEOUT = 30.0
-"""Seconds a connection may sit idle (or stall mid-request) before the server closes it."""
+_OUT_OF_RESOURCES: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+SERVER_VERSION: Final = f"xcover-offers-sandbox/{__version__}"
 
 
 def _is_length(value: str) -> bool:
@@ -40,11 +49,83 @@ def _is_length(value: str) -> bool:
     return value.isascii() and value.isdigit()
 
 
+def _head(response: SandboxResponse, *, close: bool, http_1_0: bool = False) -> bytes:
+    try:
+        phrase = HTTPStatus(response.status).phrase
+    except ValueError:
+        phrase = "Unknown"
+    lines = [f"HTTP/1.1 {response.status} {phrase}", f"Server: {SERVER_VERSION}"]
+    lines += [f"{name}: {value}" for name, value in response.headers]
+    lines.append(f"Content-Length: {len(response.body)}")
+    if close:
+        lines.append("Connection: close")
+    elif http_1_0:
+        lines.append("Connection: keep-alive")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+class _DeadlineReader:
+    """The reading side of a connection, with a deadline for each request as a whole.
+
+    The stock handler reads through a socket timeout that every received byte renews, so a client
+    dripping a header line now and then holds its connection (and a thread) for ever. Here each
+    receive waits only for what is left of the request's budget, which starts at its first byte.
+    """
+
+    def __init__(self, sock: socket.socket, *, idle_timeout: float, read_timeout: float) -> None:
+        self._sock = sock
+        self._idle = idle_timeout
+        self._total = read_timeout
+        self._buffer = bytearray()
+        self._deadline: float | None = None
+        self.closed = False
+
+    def start_request(self) -> None:
+        """The next request starts: its budget runs from its first byte (already here, or to come)."""
+        self._deadline = time.monotonic() + self._total if self._buffer else None
+
+    def _fill(self) -> bool:
+        if self._deadline is None:
+            timeout = self._idle
+        else:
+            timeout = self._deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError(f"the request did not arrive whole within {self._total:g} s")
+        self._sock.settimeout(timeout)
+        chunk = self._sock.recv(65536)
+        if chunk and self._deadline is None:
+            self._deadline = time.monotonic() + self._total
+        self._buffer += chunk
+        return bool(chunk)
+
+    def _take(self, size: int) -> bytes:
+        data = bytes(self._buffer[:size])
+        del self._buffer[:size]
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        while True:
+            end = self._buffer.find(b"\n", 0, limit if limit >= 0 else len(self._buffer))
+            if end >= 0:
+                return self._take(end + 1)
+            if 0 <= limit <= len(self._buffer) or not self._fill():
+                return self._take(limit if limit >= 0 else len(self._buffer))
+
+    def read(self, size: int = -1) -> bytes:
+        while (size < 0 or len(self._buffer) < size) and self._fill():
+            pass
+        return self._take(size if size >= 0 else len(self._buffer))
+
+    def close(self) -> None:
+        self.closed = True
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server_version = f"xcover-offers-sandbox/{__version__}"
+    server_version = SERVER_VERSION
     sys_version = ""
     server: _HTTPServer
+    rfile: Any
 
     def __getattr__(self, name: str) -> Any:
         # Every method reaches the sandbox, which answers 405 (or 404) for what the spec does not
@@ -52,6 +133,17 @@ class _Handler(BaseHTTPRequestHandler):
         if name.startswith("do_"):
             return self._serve
         raise AttributeError(name)
+
+    def setup(self) -> None:
+        super().setup()
+        self.rfile.close()
+        self.rfile = _DeadlineReader(
+            self.connection, idle_timeout=self.server.idle_timeout, read_timeout=self.server.read_timeout
+        )
+
+    def handle_one_request(self) -> None:
+        self.rfile.start_request()
+        super().handle_one_request()
 
     def _serve(self) -> None:
         sandbox = self.server.sandbox
@@ -78,7 +170,11 @@ class _Handler(BaseHTTPRequestHandler):
         if target.startswith(("http://", "https://")):  # absolute-form, as sent to a proxy
             parts = urlsplit(target)
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-        response = sandbox.handle(SandboxRequest(self.command, target, tuple(self.headers.items()), body))
+        request = SandboxRequest(self.command, target, tuple(self.headers.items()), body)
+        if self.server.admin and is_admin(request.path):
+            self._reply(admin_answer(sandbox, request))
+            return
+        response = sandbox.handle(request)
         if response.delay:
             sandbox.sleep(response.delay)
         if response.drop:
@@ -111,20 +207,20 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(self, response: SandboxResponse, *, close: bool = False) -> None:
         if close:
             self.close_connection = True
-        try:
-            phrase = HTTPStatus(response.status).phrase
-        except ValueError:
-            phrase = "Unknown"
-        lines = [f"HTTP/1.1 {response.status} {phrase}", f"Server: {self.server_version}"]
-        lines += [f"{name}: {value}" for name, value in response.headers]
-        lines.append(f"Content-Length: {len(response.body)}")
-        if self.close_connection:
-            lines.append("Connection: close")
-        elif getattr(self, "request_version", "") == "HTTP/1.0":
-            lines.append("Connection: keep-alive")
-        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-        self.wfile.write(head if getattr(self, "command", None) == "HEAD" else head + response.body)
-        self.wfile.flush()
+        self.connection.settimeout(self.server.idle_timeout)  # a client that never reads is let go
+        head = _head(
+            response,
+            close=self.close_connection,
+            http_1_0=getattr(self, "request_version", "") == "HTTP/1.0",
+        )
+        if getattr(self, "command", None) == "HEAD":
+            self.wfile.write(head)
+            return
+        chunks = response.chunks()
+        self.wfile.write(head + chunks[0])
+        for chunk in chunks[1:]:
+            self.server.sandbox.sleep(response.chunk_delay)
+            self.wfile.write(chunk)
 
     def log_message(self, format: str, *args: Any) -> None:
         logger.debug("%s - " + format, self.address_string(), *args)
@@ -136,20 +232,71 @@ class _HTTPServer(ThreadingHTTPServer):
     # retried a second later by the kernel, which looks like a slow server.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], sandbox: Sandbox, idle_timeout: float, ipv6: bool) -> None:
-        self.address_family = socket.AF_INET6 if ipv6 else socket.AF_INET
+    def __init__(
+        self,
+        address: tuple[str, int],
+        sandbox: SandboxApp,
+        *,
+        idle_timeout: float,
+        read_timeout: float,
+        max_connections: int,
+        admin: bool,
+    ) -> None:
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self.sandbox = sandbox
         self.idle_timeout = idle_timeout
+        self.read_timeout = read_timeout
+        self.max_connections = max_connections
+        self.admin = admin
+        self.accept_backoff = ACCEPT_BACKOFF
+        self.closing = False
+        self._starved = False
         self._open: set[socket.socket] = set()
         self._open_changed = threading.Condition()
-        # StreamRequestHandler reads its socket timeout from the class: one subclass per server.
-        handler = type("_Handler", (_Handler,), {"timeout": idle_timeout})
-        super().__init__(address, handler)
+        super().__init__(address, _Handler)
 
-    def process_request(self, request: Any, client_address: Any) -> None:
+    def _accept(self) -> tuple[socket.socket, Any]:
+        return self.socket.accept()
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        try:
+            accepted = self._accept()
+        except OSError as exc:
+            if exc.errno in _OUT_OF_RESOURCES:
+                self._wait_for_descriptors(exc)
+            raise
+        self._starved = False
+        return accepted
+
+    def _wait_for_descriptors(self, exc: OSError) -> None:
+        # The listening socket stays readable, so retrying at once would spin a core; wait for a
+        # connection to close (which frees a descriptor), or a little while.
+        if not self._starved:
+            logger.warning("cannot accept connections (%s); waiting for one to close", exc.strerror or exc)
+        self._starved = True
         with self._open_changed:
-            self._open.add(request)
-        super().process_request(request, client_address)
+            if not self.closing:
+                self._open_changed.wait(self.accept_backoff)
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        with self._open_changed:
+            if len(self._open) < self.max_connections:
+                self._open.add(request)
+                return True
+        self._refuse(request)
+        return False  # socketserver closes it
+
+    def _refuse(self, request: socket.socket) -> None:
+        """Best effort, without blocking the accept loop: a 503 if the socket takes it at once."""
+        response = self.sandbox.reject(
+            503,
+            "too_many_connections",
+            f"The sandbox is serving its maximum of {self.max_connections} connections; retry shortly.",
+            {"Retry-After": "1"},
+        )
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            request.send(_head(response, close=True) + response.body)
 
     def shutdown_request(self, request: Any) -> None:
         super().shutdown_request(request)
@@ -161,39 +308,67 @@ class _HTTPServer(ThreadingHTTPServer):
         # A client that hangs up mid-answer is routine for a server; nothing reaches the client.
         logger.debug("connection from %s ended with an error", client_address, exc_info=True)
 
+    def open_connections(self) -> int:
+        with self._open_changed:
+            return len(self._open)
+
     def close_connections(self, timeout: float) -> None:
         """End every open connection (idle keep-alive ones included) and wait for their threads."""
         with self._open_changed:
+            self.closing = True
+            self._open_changed.notify_all()
             for sock in list(self._open):
                 with contextlib.suppress(OSError):  # already closed by its client
                     sock.shutdown(socket.SHUT_RDWR)
             self._open_changed.wait_for(lambda: not self._open, timeout=timeout)
 
+    def stop_waiting(self) -> None:
+        with self._open_changed:
+            self.closing = True
+            self._open_changed.notify_all()
+
 
 class SandboxServer:
-    """A `Sandbox` served over HTTP/1.1 on ``host:port`` (port 0 picks a free port).
+    """A sandbox served over HTTP/1.1 on ``host:port`` (port 0 picks a free port).
 
     The socket is bound when the object is built, so `base_url` is known at once. Use `start` to
     serve from a background thread (tests, the pytest fixture) or `serve_forever` to serve from the
     calling thread until Ctrl-C (the command line). Only `host` is bound: 127.0.0.1 by default.
 
     Args:
-        sandbox: the sandbox that answers.
+        sandbox: the sandbox that answers (a `Sandbox`, or its core `SandboxApp`).
         host: the address to bind; IPv6 addresses work too.
         port: the port; 0 for any free one.
-        idle_timeout: seconds before an idle or stalled connection is closed.
+        idle_timeout: seconds a connection may wait for its next request.
+        read_timeout: seconds a request may take to arrive whole, from its first byte.
+        max_connections: connections served at once; one more gets a 503 and is closed.
+        admin: serve the admin endpoint under ``/_sandbox`` (faults, requests, reset).
     """
 
     def __init__(
         self,
-        sandbox: Sandbox,
+        sandbox: SandboxApp,
         *,
         host: str = "127.0.0.1",
         port: int = 0,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        max_connections: int = DEFAULT_MAX_CONNECTIONS,
+        admin: bool = True,
     ) -> None:
+        if not (idle_timeout > 0 and read_timeout > 0):
+            raise ValueError("idle_timeout and read_timeout must be positive")
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
         self.sandbox = sandbox
-        self._httpd = _HTTPServer((host, port), sandbox, idle_timeout, ipv6=":" in host)
+        self._httpd = _HTTPServer(
+            (host, port),
+            sandbox,
+            idle_timeout=idle_timeout,
+            read_timeout=read_timeout,
+            max_connections=max_connections,
+            admin=admin,
+        )
         self.host = host
         self.port: int = self._httpd.server_address[1]
         self._thread: threading.Thread | None = None
@@ -214,6 +389,11 @@ class SandboxServer:
     def base_url(self) -> str:
         """The base URL to give a client: the origin plus the spec's base path (``/x``)."""
         return self.origin + self.sandbox.base_path
+
+    @property
+    def admin_url(self) -> str | None:
+        """``http://127.0.0.1:PORT/_sandbox``, or None when the admin endpoint is off."""
+        return self.origin + "/_sandbox" if self._httpd.admin else None
 
     def start(self) -> Self:
         """Serve from a daemon thread; returns self."""
@@ -241,6 +421,7 @@ class SandboxServer:
             if self._closed:
                 return
             self._closed = True
+        self._httpd.stop_waiting()
         serving = self._serving
         if serving is not None and serving is not threading.current_thread():
             self._httpd.shutdown()

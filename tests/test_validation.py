@@ -1,0 +1,275 @@
+"""The compiled schema validator: what it implements, first use from many threads, `$ref` cycles."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from xcover_offers import RequestValidationError
+from xcover_offers._constants import MAX_BODY_DEPTH
+from xcover_offers._json_data import Invalid, explain
+from xcover_offers._retry import parse_http_date
+from xcover_offers._schema_check import compiled_check, forget_compiled
+from xcover_offers._spec import create_offer_operation, document, request_schema, resolve
+from xcover_offers._validation import build_body, response_problem
+
+CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
+EVENT = {
+    "id": "e", "name": "n", "start_date": "2027-06-01T19:30:00+00:00", "country": "US",
+    "tickets": [{"id": "t", "price": 5}],
+}  # fmt: skip
+RESPONSE = {"data": {"id": "OFR-1", "currency": "USD", "products": [{"id": "q", "details": {"finance": {}}}]}}
+
+
+def check(schema: dict[str, Any], value: Any, *, request: bool = True, root: Any = None) -> str | None:
+    """`path: reason` for a value against a throwaway schema, or None."""
+    try:
+        compiled_check(schema, request=request, root=root)(value, 1)
+    except Invalid as exc:
+        path, reason = explain(exc, list)
+        return f"{path}: {reason}" if path else reason
+    return None
+
+
+# -- what the validator implements ------------------------------------------------------------------
+
+
+def _operation_schemas() -> list[dict[str, Any]]:
+    op = create_offer_operation()
+    schemas = [request_schema()]
+    for response in op["responses"].values():
+        for media in resolve(response).get("content", {}).values():
+            schemas.append(media["schema"])
+    return schemas
+
+
+@pytest.mark.parametrize("request_side", [True, False], ids=["as-request", "as-response"])
+def test_every_schema_of_the_shipped_spec_compiles(request_side: bool) -> None:
+    # A spec update that brings a keyword the validator does not implement fails here, in CI.
+    for schema in _operation_schemas():
+        assert callable(compiled_check(schema, request=request_side))
+
+
+@pytest.mark.parametrize(
+    ("schema", "named"),
+    [
+        ({"type": "string", "pattern": "^a"}, "'pattern'"),
+        ({"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}, "'multipleOf' at a"),
+        ({"oneOf": [{"type": "string"}]}, "'oneOf'"),
+        ({"type": "string", "format": "uuid"}, "format 'uuid'"),
+        ({"type": ["string", "null"]}, "type ['string', 'null']"),
+        ({"type": "number", "minLength": 2}, "'minLength' on a number"),
+        ({"properties": {"a": {}}}, "'properties' without a 'type'"),
+        ({"type": "array", "items": [{"type": "string"}]}, "'items' that is not one schema"),
+        ({"type": "object", "additionalProperties": "yes"}, "additionalProperties 'yes'"),
+    ],
+)
+def test_an_unimplemented_keyword_fails_at_compile_time_naming_it(schema: dict[str, Any], named: str) -> None:
+    with pytest.raises(NotImplementedError, match="is not implemented by the validator") as info:
+        compiled_check(schema, request=True)
+    assert named in str(info.value)
+    assert "implements additionalProperties, enum, format" in str(info.value), "it lists what it implements"
+
+
+def test_annotations_and_extensions_are_ignored_on_purpose() -> None:
+    schema = {
+        "type": "string", "description": "d", "title": "t", "example": "e", "examples": ["e"], "default": "x",
+        "deprecated": False, "readOnly": True, "writeOnly": False, "externalDocs": {}, "xml": {}, "x-vendor": 1,
+        "format": "email",
+    }  # fmt: skip
+    assert check(schema, "not an email") is None, "email is XCover's to check (it answers 422)"
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "problem"),
+    [
+        ({"type": "string", "enum": ["a", "b"]}, "c", "must be one of a, b"),
+        ({"type": "string", "minLength": 2}, "a", "must be at least 2 characters"),
+        ({"type": "string", "maxLength": 2}, "abc", "must be at most 2 characters"),
+        ({"type": "integer", "minimum": 1}, 0, "must be at least 1"),
+        ({"type": "number", "maximum": 10}, "10.5", "must be at most 10"),
+        ({"type": "integer"}, 2.0, "expected an integer, got float"),
+        ({"type": "boolean"}, 1, "expected a boolean, got int"),
+        ({"type": "string"}, None, "must not be null"),
+        ({"type": "array", "items": {"type": "string"}}, ["a", 1], "[1]: expected a string, got int"),
+        ({"type": "object", "required": ["a"]}, {}, "a: required field is missing"),
+        ({"type": "object", "additionalProperties": False, "properties": {"a": {}}}, {"b": 1}, "b: is not a field"),
+        ({"type": "object", "additionalProperties": {"type": "integer"}}, {"b": "x"}, "b: expected an integer"),
+        ({"type": "string", "format": "date"}, "2027-13-01", "expected an ISO 8601 date"),
+    ],
+)
+def test_keywords_mean_what_json_schema_says(schema: dict[str, Any], value: Any, problem: str) -> None:
+    found = check(schema, value)
+    assert found is not None and found.startswith(problem) or found is not None and problem in found, found
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        ({"type": "string", "nullable": True}, None),
+        ({"type": "string", "enum": ["a", "b"]}, "b"),
+        ({"type": "integer", "minimum": 1, "maximum": 3}, 3),
+        ({"type": "object", "additionalProperties": False, "properties": {"a": {}}}, {"a": [1, {"b": None}]}),
+        ({}, {"anything": [1, 2.5, "x", None, True]}),
+    ],
+)
+def test_valid_values_pass(schema: dict[str, Any], value: Any) -> None:
+    assert check(schema, value) is None
+
+
+def test_responses_allow_unknown_fields_whatever_additional_properties_says() -> None:
+    schema = {"type": "object", "additionalProperties": False, "properties": {"a": {"type": "string"}}}
+    assert check(schema, {"a": "x", "new": 1}, request=False) is None
+    assert check(schema, {"a": "x", "new": 1}, request=True) == "new: is not a field here; the spec allows a"
+
+
+# -- $ref: one resolver, cycles within one compilation -----------------------------------------------
+
+TREE_DOC: dict[str, Any] = {
+    "components": {
+        "schemas": {
+            "Node": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "children": {"type": "array", "items": {"$ref": "#/components/schemas/Node"}},
+                    "next": {"$ref": "#/components/schemas/Alias"},
+                },
+            },
+            "Alias": {"$ref": "#/components/schemas/Node"},
+        }
+    }
+}
+NODE = TREE_DOC["components"]["schemas"]["Node"]
+
+
+def chain(depth: int, leaf: Any = "leaf") -> dict[str, Any]:
+    node: dict[str, Any] = {"name": leaf}
+    for _ in range(depth - 1):
+        node = {"name": "n", "next": node}
+    return node
+
+
+def test_a_ref_cycle_compiles_and_checks_at_any_depth() -> None:
+    assert check(NODE, {"name": "a", "children": [chain(3), {"name": "b", "children": []}]}, root=TREE_DOC) is None
+    assert check(NODE, chain(5, leaf=7), root=TREE_DOC) == "next.next.next.next.name: expected a string, got int"
+    assert check(NODE, {"name": "a", "children": [{"next": {}}]}, root=TREE_DOC) == (
+        "children[0].name: required field is missing"
+    )
+
+
+def test_a_ref_cycle_is_still_bounded_by_the_depth_limit() -> None:
+    assert check(NODE, chain(MAX_BODY_DEPTH), root=TREE_DOC) is None
+    problem = check(NODE, chain(MAX_BODY_DEPTH + 1), root=TREE_DOC)
+    assert problem is not None and problem.startswith("next.next.next.next.next.next.next.next...: nested more")
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        ({"$ref": "#/components/schemas/Missing"}, "points to nothing"),
+        ({"$ref": "#/components/schemas/Loop"}, "leads back to itself"),
+        ({"$ref": "https://example.com/schema.json"}, "only local $refs"),
+        ({"$ref": "#/components/schemas/List"}, "points to a list, not a schema"),
+    ],
+)
+def test_resolve_refuses_refs_that_lead_nowhere(schema: dict[str, Any], message: str) -> None:
+    doc = {"components": {"schemas": {"Loop": {"$ref": "#/components/schemas/Loop"}, "List": [1]}}}
+    with pytest.raises(LookupError, match=message):
+        resolve(schema, doc)
+
+
+def test_resolve_follows_pointers_through_arrays_and_escapes() -> None:
+    doc = {"paths": {"/a/b": {"params": [{"schema": {"type": "string"}}]}}}
+    assert resolve({"$ref": "#/paths/~1a~1b/params/0/schema"}, doc) == {"type": "string"}
+    assert resolve({"type": "integer"}) == {"type": "integer"}, "no $ref: the schema itself"
+    assert resolve(request_schema()) is request_schema()
+    assert document()["openapi"].startswith("3.")
+
+
+# -- first use from many threads ---------------------------------------------------------------------
+
+
+def _first_use_from_threads(work: Callable[[], object], *, threads: int = 16, rounds: int = 8) -> list[str]:
+    """Run `work` on `threads` threads at once, `rounds` times, each round from an empty cache."""
+    failures: list[str] = []
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, inside compilation too
+    try:
+        for _ in range(rounds):
+            forget_compiled()
+            start = threading.Barrier(threads)
+
+            def run() -> None:
+                start.wait()
+                try:
+                    work()
+                except BaseException as exc:  # noqa: BLE001 - any failure at all is the finding
+                    failures.append(f"{type(exc).__name__}: {exc}"[:200])
+
+            pool = [threading.Thread(target=run) for _ in range(threads)]
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+    finally:
+        sys.setswitchinterval(old)
+    return failures
+
+
+def test_first_use_from_many_threads_is_safe() -> None:
+    # Before the fix, concurrent first calls met another thread's half-built check and ended in
+    # RecursionError (47 of 480 calls on this machine).
+    def work() -> None:
+        body = build_body(customer=CUSTOMER, events=[EVENT], partner={"id": "p", "metadata": {}}, schema=None)
+        assert body["context"]["events"][0]["tickets"] == [{"id": "t", "price": 5}]
+        assert response_problem(RESPONSE) is None
+        try:
+            build_body(customer=CUSTOMER, events=[{**EVENT, "tickets": [{"id": "t"}]}], partner=None, schema=None)
+        except RequestValidationError as exc:
+            assert exc.path == "events[0].tickets[0].price"
+        else:
+            raise AssertionError("a missing price must be refused")
+
+    assert _first_use_from_threads(work) == []
+
+
+def test_first_use_of_a_ref_cycle_from_many_threads_is_safe() -> None:
+    def work() -> None:
+        assert check(NODE, {"name": "a", "children": [chain(4)]}, root=TREE_DOC) is None
+        assert check(NODE, chain(3, leaf=None), root=TREE_DOC) == "next.next.name: must not be null"
+
+    assert _first_use_from_threads(work) == []
+
+
+def test_a_schema_is_compiled_once() -> None:
+    forget_compiled()
+    first = compiled_check(request_schema(), request=True)
+    assert compiled_check(request_schema(), request=True) is first
+    assert compiled_check(request_schema(), request=False) is not first, "responses compile separately"
+
+
+# -- the one HTTP-date parser (for the client's Date and Retry-After handling) ----------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "lenient", "strict"),
+    [
+        ("Thu, 04 Nov 2021 18:07:11 GMT", 1636049231.0, 1636049231.0),
+        ("Thu, 04 Nov 2021 20:07:11 +0200", 1636049231.0, 1636049231.0),
+        ("Thu, 04 Nov 2021 18:07:11 -0000", 1636049231.0, None),  # "-0000" is RFC 5322's "zone unknown"
+        ("Thu, 04 Nov 2021 18:07:11", 1636049231.0, None),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 253402300799.0, 253402300799.0),
+        ("Thu, 04 Nov 99999 18:07:11 GMT", None, None),
+        ("not a date", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_parse_http_date(value: str | None, lenient: float | None, strict: float | None) -> None:
+    assert parse_http_date(value) == lenient
+    assert parse_http_date(value, require_zone=True) == strict

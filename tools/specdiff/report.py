@@ -1,0 +1,130 @@
+"""The update report: printed by `update-spec`, drafted as a CHANGELOG entry, stored as JSON for
+`explain` and `apply-bump`."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .bump import bumped
+from .rules import LEVEL_HEADINGS, Bump, Change, Level
+from .wrapper_usage import Dependency, render_dependents
+
+
+@dataclass(frozen=True)
+class ObsoleteFix:
+    fix_id: str
+    explanation: str  # "upstream now declares path parameter 'partner_code' on POST /partners/..."
+
+    def describe(self) -> str:
+        return f"{self.explanation}; delete fix {self.fix_id!r} from spec-fixes.json"
+
+
+@dataclass
+class Report:
+    old_version: str  # the spec's info.version
+    new_version: str
+    old_sha256: str
+    new_sha256: str
+    changes: list[Change]
+    package_version: str
+    bump: Bump
+    obsolete_fixes: list[ObsoleteFix] = field(default_factory=list)
+    fixes_applied: list[str] = field(default_factory=list)
+    advice: list[str] = field(default_factory=list)
+    surface: str = ""
+    dependents: dict[str, list[Dependency]] = field(default_factory=dict)
+
+    @property
+    def proposed_version(self) -> str:
+        return bumped(self.package_version, self.bump)
+
+    def render(self) -> str:
+        lines = [
+            f"Spec update: {self.old_version} -> {self.new_version}",
+            f"  upstream sha256 {self.old_sha256[:12]} -> {self.new_sha256[:12]}",
+            f"  spec fixes applied to the new document: {', '.join(self.fixes_applied) or 'none'}",
+        ]
+        if self.obsolete_fixes:
+            lines += ["", "OBSOLETE SPEC FIXES: upstream repaired what they correct"]
+            lines += [f"  - {fix.describe()}" for fix in self.obsolete_fixes]
+            lines.append("  The diff below was computed with these fixes skipped.")
+        lines.append("")
+        if not self.changes:
+            lines.append("No change to operations, parameters or schemas; the documents are identical.")
+        for level in sorted(Level, reverse=True):
+            group = [c for c in self.changes if c.level == level]
+            if group:
+                lines.append(f"{LEVEL_HEADINGS[level]}: {len(group)}")
+                lines += [f"  - {c.describe()}" for c in group]
+        if self.advice:
+            lines += ["", "Advice:"] + [f"  - {note}" for note in self.advice]
+        if self.surface:
+            lines += ["", "Generated API surface:", self.surface]
+        lines += ["", "Wrapper code that uses what changed:", render_dependents(self.dependents)]
+        counts = ", ".join(
+            f"{sum(c.level == level for c in self.changes)} {level.name.lower()}"
+            for level in sorted(Level, reverse=True)
+            if any(c.level == level for c in self.changes)
+        )
+        lines += [
+            "",
+            f"Proposed version: {self.package_version} -> {self.proposed_version} "
+            f"({self.bump}{': ' + counts if counts else ''})",
+        ]
+        return "\n".join(lines)
+
+    def changelog(self) -> str:
+        """A draft entry in the CHANGELOG's Keep a Changelog format, to review and paste."""
+        sections: dict[str, list[str]] = {"Added": [], "Changed": [], "Removed": []}
+        for c in self.changes:
+            prefix = {Level.BREAKING: "**Breaking:** ", Level.WARNING: "**Warning:** "}.get(c.level, "")
+            section = "Added" if c.kind.endswith("-added") and c.level <= Level.ADDITION else (
+                "Removed" if c.kind.endswith("-removed") else "Changed"
+            )  # fmt: skip
+            sections[section].append(f"- {prefix}{c.describe()}")
+        for fix in self.obsolete_fixes:
+            sections["Removed"].append(f"- Spec fix `{fix.fix_id}`: upstream repaired the defect.")
+        lines = [
+            f"## [{self.proposed_version}]",
+            "",
+            f"Regenerated from spec {self.new_version} (was {self.old_version}; upstream sha256 "
+            f"{self.new_sha256[:12]}). Proposed bump: {self.bump}.",
+        ]
+        for title, items in sections.items():
+            if items:
+                lines += ["", f"### {title}", *items]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "old_version": self.old_version,
+            "new_version": self.new_version,
+            "package_version": self.package_version,
+            "bump": self.bump,
+            "proposed_version": self.proposed_version,
+            "changes": [c.to_json() for c in self.changes],
+            "obsolete_fixes": [asdict(f) for f in self.obsolete_fixes],
+            "dependents": {f: [asdict(d) for d in deps] for f, deps in self.dependents.items()},
+        }
+
+
+def explain(report_json: Path) -> str:
+    """The dependency section of a stored report, re-printed after the wrapper's tests failed."""
+    data = json.loads(report_json.read_text(encoding="utf-8"))
+    deps = {
+        file: [Dependency(d["line"], d["used"], d["changed"], tuple(d["reasons"])) for d in found]
+        for file, found in data["dependents"].items()
+    }
+    breaking = [c["text"] for c in data["changes"] if c["level"] == "BREAKING"]
+    lines = [
+        f"The wrapper's tests fail against the code regenerated from spec {data['new_version']}.",
+        "Wrapper code that uses what changed:",
+        render_dependents(deps),
+    ]
+    if breaking:
+        lines += ["Breaking changes in this update:"]
+        lines += [f"  - {text}" for text in breaking]
+    return "\n".join(lines)

@@ -1,0 +1,466 @@
+"""Configuration, call preparation and the retry policy shared by both clients (no I/O here).
+
+The policy is one generator, `_run`: it yields a request to send (and is sent back the read response
+or the httpx error) or a delay to sleep (and is sent back None), and returns the `OfferResult` or
+raises the typed error. The sync and async clients only drive it, so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import os
+import platform
+import random
+import time
+import uuid
+from collections.abc import Callable, Generator, Mapping
+from typing import Any, Self, Unpack
+
+import httpx
+from xcover_offers_api.api.create_offer import create_offer as _create_offer_endpoint
+from xcover_offers_api.models import OfferRequest
+
+from ._signing import XCoverAuth
+from ._breaker import CircuitBreaker
+from ._call import (
+    Call,
+    OfferResult,
+    is_offer_body,
+    is_signature_failure,
+    offer_result,
+    request_id,
+    server_time,
+    status_error,
+)
+from ._constants import (
+    CLOCK_SKEW_THRESHOLD,
+    DEFAULT_ALGORITHM,
+    DEFAULT_BASE_URL,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_SIGNED_HEADERS,
+    DEFAULT_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+    ENV_NAMES,
+    IDEMPOTENCY_HEADER,
+    MAX_CLOCK_CORRECTION,
+    PROTECTED_HEADERS,
+    env_value,
+)
+from ._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    RequestValidationError,
+    ResponseTooLargeError,
+    XCoverError,
+)
+from ._logging import bodies_enabled_by_env, logger, mask_body
+from ._options import (
+    ClientOptions,
+    CreateOfferParams,
+    EnvOverrides,
+    ViewOptions,
+    check_keywords,
+    to_count,
+    to_partner_code,
+    to_timeout,
+    to_total_timeout,
+)
+from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
+from ._retry import retry_delay, should_retry_exception, should_retry_status
+from ._telemetry import log_attempt, start_call
+from ._transfer import BodyTooLarge, safe_request, safe_response
+from ._validation import build_body, serialise
+from ._version import SPEC_VERSION, __version__
+
+USER_AGENT = (
+    f"xcover-offers-python/{__version__} (spec {SPEC_VERSION}; "
+    f"python {'.'.join(platform.python_version_tuple()[:2])}; httpx {httpx.__version__})"
+)
+
+Outcome = httpx.Response | httpx.HTTPError | BodyTooLarge | None
+Step = httpx.Request | float
+
+
+class _BaseOffersClient:
+    """What both clients share; subclasses add the I/O that drives `_run`."""
+
+    _http: httpx.Client | httpx.AsyncClient
+    _owns_http: bool
+
+    def _configure(self, options: ClientOptions) -> None:
+        check_keywords(options, ClientOptions, type(self).__name__)
+        for name in ("api_key", "api_secret"):
+            value = options.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise ValueError(f"{name} must be a non-empty string")
+        base = (options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
+        parsed = httpx.URL(base)
+        if parsed.scheme not in {"http", "https"} or not parsed.host:
+            raise ValueError(f"base_url must be an absolute http(s) URL, got {base!r}")
+        self.base_url = base
+        self.headers: dict[str, str] = {}
+        defaults: ViewOptions = {
+            "timeout": DEFAULT_TIMEOUT,
+            "total_timeout": DEFAULT_TOTAL_TIMEOUT,
+            "max_retries": DEFAULT_MAX_RETRIES,
+            "max_response_bytes": DEFAULT_MAX_RESPONSE_BYTES,
+        }
+        self._set({**defaults, **options})  # type: ignore[typeddict-unknown-key]  # a superset
+        breaker = options.get("circuit_breaker")
+        if breaker is not None and not isinstance(breaker, CircuitBreaker):
+            raise TypeError(f"circuit_breaker must be a CircuitBreaker, got {type(breaker).__name__}")
+        self.circuit_breaker = breaker
+        log_bodies = options.get("log_bodies")
+        self.log_bodies = bodies_enabled_by_env() if log_bodies is None else log_bodies
+        # Seams for tests: the wall clock (signing reads it too), the monotonic timer the budget is
+        # kept on, the retry sleep and the jitter source.
+        self._clock: Callable[[], float] = time.time
+        self._timer: Callable[[], float] = time.monotonic
+        self._rand: Callable[[], float] = random.random
+        self.auth = XCoverAuth(
+            options["api_key"],
+            options["api_secret"],
+            algorithm=options.get("algorithm", DEFAULT_ALGORITHM),
+            signed_headers=options.get("signed_headers", DEFAULT_SIGNED_HEADERS),
+            clock=lambda: self._clock(),
+        )
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(partner_code={self.partner_code!r}, base_url={self.base_url!r})"
+
+    def with_options(self, **changes: Unpack[ViewOptions]) -> Self:
+        """A client of the same class over the same connection pool, auth (and the clock offset it
+        learned) and circuit breaker, with some options changed: e.g. another partner code, or a
+        shorter budget for one code path. Closing it does not close the shared pool.
+
+        Keywords: partner_code, timeout, total_timeout, max_retries, max_response_bytes and headers
+        (added to the default headers; the client's own headers cannot be replaced).
+        """
+        check_keywords(changes, ViewOptions, "with_options")
+        view = copy.copy(self)
+        view._owns_http = False
+        view._set(changes)
+        return view
+
+    def _set(self, options: ViewOptions) -> None:
+        """Apply (and check) the options a view may change; keys not given keep their value."""
+        if "partner_code" in options:
+            self.partner_code = to_partner_code(options["partner_code"])
+        if "timeout" in options:
+            self.timeout = to_timeout(options["timeout"])
+        if "total_timeout" in options:
+            self.total_timeout = to_total_timeout(options["total_timeout"])
+        if "max_retries" in options:
+            self.max_retries = to_count(options["max_retries"], "max_retries", minimum=0)
+        if "max_response_bytes" in options:
+            self.max_response_bytes = to_count(options["max_response_bytes"], "max_response_bytes", minimum=1)
+        if "headers" in options:
+            self.headers = {**self.headers, **_default_headers(options["headers"])}
+
+    @classmethod
+    def _env_options(cls, environ: Mapping[str, str] | None, overrides: EnvOverrides) -> ClientOptions:
+        environ = os.environ if environ is None else environ
+        found: dict[str, Any] = {}
+        missing: list[str] = []
+        for arg, names in zip(("api_key", "api_secret", "partner_code", "base_url"), ENV_NAMES, strict=True):
+            if arg in overrides:
+                continue
+            value = env_value(names, environ)
+            if value is not None:
+                found[arg] = value
+            elif arg != "base_url":
+                missing.append(f"{names[0]} (or {names[1]})")
+        if missing:
+            raise XCoverError(f"missing environment variables: {', '.join(missing)}")
+        options: ClientOptions = {**found, **overrides}  # type: ignore[typeddict-item]
+        return options
+
+    # -- preparing a call --------------------------------------------------------------------------
+
+    def _prepare(self, params: CreateOfferParams) -> Call:
+        check_keywords(params, CreateOfferParams, "create_offer")
+        body = build_body(
+            customer=params["customer"],
+            events=params["events"],
+            partner=params.get("partner"),
+            schema=params.get("schema"),
+        )
+        kwargs = _create_offer_endpoint._get_kwargs(
+            self.partner_code,
+            body=OfferRequest.from_dict(body),
+            active_only=encode_flag(params.get("active_only"), "active_only"),
+            include_content=encode_flag(params.get("include_content"), "include_content"),
+            extra_fields=encode_extra_fields(params.get("extra_fields")),
+            exclude_offer_ids=encode_exclude_offer_ids(params.get("exclude_offer_ids")),
+        )
+        idempotency_key = _idempotency_key(params.get("idempotency_key"))
+        timeout = self.timeout
+        if "timeout" in params:
+            timeout = _call_option(to_timeout, params["timeout"], "timeout")
+        total = self.total_timeout
+        if "total_timeout" in params:
+            total = _call_option(to_total_timeout, params["total_timeout"], "total_timeout")
+        headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
+        headers.update(self.headers)
+        headers.update(
+            {"Accept": "application/json", "User-Agent": USER_AGENT, IDEMPOTENCY_HEADER: idempotency_key}
+        )
+        target = _parse_url(self.base_url + kwargs["url"])
+        query: dict[str, Any] | None = kwargs.get("params") or None
+        if query is not None and not self._http.params:
+            # What httpx would do on every attempt, done once. With client-wide params (a client
+            # passed in) httpx keeps its own merge order, so the query is left to it.
+            target, query = target.copy_merge_params(query), None
+        return Call(
+            method=str(kwargs["method"]).upper(),
+            target=target,
+            params=query,
+            content=serialise(kwargs["json"]),  # once: every attempt sends the same bytes
+            headers=headers,
+            timeout=timeout,
+            idempotency_key=idempotency_key,
+            body=kwargs["json"],
+            path=target.raw_path.decode("ascii").partition("?")[0],
+            started=self._timer(),
+            total_timeout=total,
+            trace=start_call(
+                partner_code=self.partner_code, idempotency_key=idempotency_key, server=target
+            ),
+        )
+
+    # -- the policy --------------------------------------------------------------------------------
+
+    def _run(self, call: Call) -> Generator[Step, Outcome, OfferResult]:
+        """The breaker and the call's trace around `_attempts`."""
+        breaker = self.circuit_breaker
+        attempts = [0]
+        admitted = False
+        try:
+            if breaker is not None:
+                breaker.before_call()
+            admitted = True
+            result = yield from self._attempts(call, attempts)
+        except BaseException as exc:
+            if breaker is not None and admitted and isinstance(exc, XCoverError):
+                breaker.record_outcome(exc)  # a cancelled call records nothing
+            call.trace.end(attempts=attempts[0], error=exc)
+            raise
+        if breaker is not None:
+            breaker.record_success()
+        call.trace.end(
+            attempts=result.attempts,
+            offer_id=result.offer.id if isinstance(result.offer.id, str) else None,
+            request_id=result.request_id,
+            products=len(result.offer.products) if isinstance(result.offer.products, list) else None,
+            replayed=result.replayed,
+        )
+        return result
+
+    def _attempts(self, call: Call, attempts: list[int]) -> Generator[Step, Outcome, OfferResult]:
+        """Each attempt is a new request, so XCoverAuth signs it afresh with a fresh Date; the
+        idempotency key in `call.headers` is the same for all of them."""
+        retries_done = 0
+        skew_retried = False
+        last: httpx.Response | None = None
+        while True:
+            remaining = call.remaining(self._timer)
+            if remaining is not None and remaining <= 0:
+                raise self._out_of_time(call, attempts[0], last)
+            attempts[0] += 1
+            attempt = attempts[0]
+            request = self._http.build_request(
+                call.method, call.target, params=call.params, content=call.content, headers=call.headers,
+                timeout=call.attempt_timeout(remaining),
+            )  # fmt: skip
+            trace = call.trace.attempt(request, attempt)
+            started = time.perf_counter()
+            outcome = yield request
+            if isinstance(outcome, BodyTooLarge):
+                trace.end(error=outcome)
+                self._log(call, attempt, outcome, started, None)
+                raise ResponseTooLargeError(
+                    f"{outcome.response.status_code} response refused: {outcome}",
+                    response=safe_response(outcome.response)[0],
+                    request_id=request_id(outcome.response.headers),
+                    limit=outcome.limit,
+                    size=outcome.size,
+                ) from None
+            if not isinstance(outcome, httpx.Response):
+                assert isinstance(outcome, httpx.HTTPError)
+                trace.end(error=outcome)
+                self._log(call, attempt, outcome, started, None)
+                remaining = call.remaining(self._timer)
+                if remaining is not None and remaining <= 0:
+                    raise self._out_of_time(call, attempt, last) from outcome
+                if should_retry_exception(outcome) and retries_done < self.max_retries:
+                    delay = retry_delay(retries_done, None, now=self._clock(), rand=self._rand)
+                    yield from self._backoff(call, delay, type(outcome).__name__, attempt, last)
+                    retries_done += 1
+                    continue
+                raise _connection_error(outcome, request) from outcome
+            response = last = outcome
+            trace.end(response=response)
+            self._log(call, attempt, response, started, request_id(response.headers))
+            if response.is_success:
+                return offer_result(call, response, attempt, replayed=False)
+            if response.status_code == 409:
+                if is_offer_body(response):
+                    call.trace.note("xcover.replayed", attempt=attempt)
+                    return offer_result(call, response, attempt, replayed=True)
+                raise status_error(response)
+            offset = None if skew_retried else self._skew_correction(response)
+            if offset is not None:
+                self._apply_skew(offset)
+                skew_retried = True
+                continue
+            if should_retry_status(response.status_code) and retries_done < self.max_retries:
+                # A Retry-After date is on the server's clock: measure it against the response's
+                # Date, else our clock corrected by any skew learned so far.
+                now = server_time(response) or self._clock() + self.auth.clock_offset
+                delay = retry_delay(retries_done, response.headers.get("retry-after"), now=now, rand=self._rand)
+                reason = f"status {response.status_code}"
+                yield from self._backoff(call, delay, reason, attempt, last)
+                retries_done += 1
+                continue
+            raise status_error(response)
+
+    def _backoff(
+        self, call: Call, delay: float, reason: str, attempts: int, last: httpx.Response | None
+    ) -> Generator[Step, Outcome, None]:
+        """Sleep before a retry, unless the wait would not fit in what is left of the budget."""
+        remaining = call.remaining(self._timer)
+        if remaining is not None and delay >= remaining:
+            raise self._out_of_time(call, attempts, last, waiting=delay)
+        call.trace.backoff(delay, reason)
+        yield delay
+
+    def _out_of_time(
+        self, call: Call, attempts: int, last: httpx.Response | None, *, waiting: float | None = None
+    ) -> APITimeoutError:
+        spent = self._timer() - call.started
+        assert call.total_timeout is not None
+        plural = "s" if attempts != 1 else ""
+        if waiting is None:
+            message = f"total_timeout of {call.total_timeout:g} s ran out after {spent:.1f} s and {attempts} attempt{plural}"
+        else:
+            message = (
+                f"total_timeout of {call.total_timeout:g} s cannot hold the {waiting:.1f} s wait before the next "
+                f"retry ({spent:.1f} s spent, {attempts} attempt{plural})"
+            )
+        if last is not None:
+            message += f"; last response: {last.status_code}"
+        call.trace.note("xcover.budget_exhausted", spent=spent, attempts=attempts)
+        kept = safe_response(last)[0] if last is not None else None
+        return APITimeoutError(
+            message,
+            request=safe_request(kept.request if kept is not None else _stub_request(call)),
+            response=kept,
+        )
+
+    def _log(
+        self,
+        call: Call,
+        attempt: int,
+        outcome: httpx.Response | BaseException,
+        started: float,
+        rid: str | None,
+    ) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):
+            return
+        log_attempt(
+            logger,
+            method=call.method,
+            path=call.path,
+            outcome=outcome,
+            elapsed_ms=(time.perf_counter() - started) * 1000,
+            attempt=attempt,
+            max_attempts=self.max_retries + 1,
+            idempotency_key=call.idempotency_key,
+            request_id=rid,
+            body=json.dumps(mask_body(call.body), ensure_ascii=False) if self.log_bodies else None,
+        )
+
+    def _skew_correction(self, response: httpx.Response) -> float | None:
+        """On XCover's own signature-failure 403, the new clock offset if its Date shows our clock
+        is off; None otherwise (a proxy's page, a sane clock, or an offset too large to be a clock)."""
+        if not is_signature_failure(response):
+            return None
+        server = server_time(response)
+        if server is None:
+            return None
+        local = self._clock()
+        if abs(server - (local + self.auth.clock_offset)) <= CLOCK_SKEW_THRESHOLD:
+            return None
+        if abs(server - local) > MAX_CLOCK_CORRECTION:
+            logger.warning(
+                "ignoring a 403's Date %.0f s away from our clock: more than %.0f h is not clock skew",
+                server - local,
+                MAX_CLOCK_CORRECTION / 3600,
+            )
+            return None
+        return server - local
+
+    def _apply_skew(self, offset: float) -> None:
+        logger.warning(
+            "XCover answered 403 and its clock differs from ours by %.0f s; signing with that offset "
+            "from now on and retrying once",
+            offset,
+        )
+        self.auth.clock_offset = offset
+
+
+def _default_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError("headers must map strings to strings")
+        if name.strip().lower() in PROTECTED_HEADERS:
+            raise ValueError(f"headers cannot set {name!r}: the client sets it on every request")
+        out[name] = value
+    return out
+
+
+def _call_option(convert: Callable[[object], Any], value: object, name: str) -> Any:
+    try:
+        return convert(value)
+    except ValueError as exc:
+        raise RequestValidationError(name, str(exc).removeprefix(f"{name} ")) from None
+
+
+def _idempotency_key(value: object) -> str:
+    if value is None:
+        return str(uuid.uuid4())
+    if not isinstance(value, str) or not 0 < len(value) <= 255 or not all("!" <= c <= "~" for c in value):
+        raise RequestValidationError(
+            "idempotency_key", "must be 1 to 255 visible ASCII characters (it is sent as a header)"
+        )
+    return value
+
+
+_URLS: dict[str, httpx.URL] = {}
+
+
+def _parse_url(url: str) -> httpx.URL:
+    # The same few URLs every call; parsing one costs more than signing the request.
+    parsed = _URLS.get(url)
+    if parsed is None:
+        if len(_URLS) > 64:
+            _URLS.clear()
+        parsed = _URLS[url] = httpx.URL(url)
+    return parsed
+
+
+def _stub_request(call: Call) -> httpx.Request:
+    return httpx.Request(call.method, call.target)
+
+
+def _connection_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
+    host = request.url.host
+    safe = safe_request(request)
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"{host} did not answer in time ({type(exc).__name__})", request=safe)
+    return APIConnectionError(f"could not reach {host}: {type(exc).__name__}: {exc}", request=safe)
+

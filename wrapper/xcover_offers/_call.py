@@ -1,0 +1,209 @@
+"""One create_offer call: what is prepared once, and what a response means.
+
+Nothing here does I/O. `Call` is built once per call (body validated and serialised, idempotency key
+chosen, deadline fixed); every attempt is built and signed from it afresh. The functions below turn a
+read response into an `OfferResult` or a typed exception.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from xcover_offers_api.models import ForbiddenResponse as ErrorResponse
+from xcover_offers_api.models import Offer, OfferResponse, ValidationErrorResponse
+
+from ._constants import REQUEST_ID_HEADERS
+from ._errors import APIResponseValidationError, APIStatusError, status_error_class
+from ._retry import parse_http_date
+from ._telemetry import CallTrace
+from ._transfer import safe_response
+from ._validation import response_problem, schema_problem
+from ._spec import create_offer_operation
+
+
+@dataclass(frozen=True, slots=True)
+class OfferResult:
+    """An offer with the full HTTP response it came from (`create_offer_with_response`).
+
+    Attributes:
+        offer: the `Offer`, the `data` envelope unwrapped.
+        parsed: the whole parsed body (`OfferResponse`), including fields outside `data`.
+        http_response: the final httpx response.
+        request_id: the server's request id, if it sent one.
+        attempts: how many attempts the call took (1 when no retry was needed).
+        idempotency_key: the X-Idempotency-Key every attempt carried.
+        replayed: True when XCover answered 409 with the stored response of an earlier attempt
+            with the same key and body (the offer exists; its first response was lost).
+    """
+
+    offer: Offer
+    parsed: OfferResponse
+    http_response: httpx.Response = field(repr=False)
+    request_id: str | None
+    attempts: int
+    idempotency_key: str
+    replayed: bool = False
+
+    @property
+    def status_code(self) -> int:
+        return self.http_response.status_code
+
+    @property
+    def headers(self) -> httpx.Headers:
+        return self.http_response.headers
+
+    @property
+    def content(self) -> bytes:
+        return self.http_response.content
+
+    def json(self) -> Any:
+        return self.http_response.json()
+
+
+@dataclass(slots=True)
+class Call:
+    """One create_offer call, prepared once.
+
+    `target` is the URL with the query already merged in when `params` is None. `deadline` is on the
+    client's monotonic timer; None means no overall limit.
+    """
+
+    method: str
+    target: httpx.URL
+    params: dict[str, Any] | None
+    content: bytes
+    headers: dict[str, str]
+    timeout: httpx.Timeout
+    idempotency_key: str
+    body: Any
+    path: str
+    started: float
+    total_timeout: float | None
+    trace: CallTrace
+
+    @property
+    def deadline(self) -> float | None:
+        return None if self.total_timeout is None else self.started + self.total_timeout
+
+    def remaining(self, timer: Callable[[], float]) -> float | None:
+        deadline = self.deadline
+        return None if deadline is None else deadline - timer()
+
+    def attempt_timeout(self, remaining: float | None) -> httpx.Timeout:
+        """The per-operation timeouts, none longer than the time left."""
+        if remaining is None:
+            return self.timeout
+        t = self.timeout
+
+        def clip(value: float | None) -> float:
+            return remaining if value is None else min(value, remaining)
+
+        return httpx.Timeout(connect=clip(t.connect), read=clip(t.read), write=clip(t.write), pool=clip(t.pool))
+
+
+def request_id(headers: httpx.Headers) -> str | None:
+    for name in REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return str(value)
+    return None
+
+
+def server_time(response: httpx.Response) -> float | None:
+    """The response's Date as a timestamp, or None."""
+    return parse_http_date(response.headers.get("date"))
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+
+
+def offer_result(call: Call, response: httpx.Response, attempts: int, *, replayed: bool) -> OfferResult:
+    """A 200 (or a 409 replay) as an OfferResult, after checking the body against the spec."""
+    rid = request_id(response.headers)
+    payload = _json(response)
+    problem = "the body is not JSON" if payload is None else response_problem(payload)
+    if problem is None:
+        try:
+            parsed = OfferResponse.from_dict(payload)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            problem = f"the generated parser refused it ({type(exc).__name__})"
+        else:
+            if isinstance(parsed.data, Offer):
+                return OfferResult(
+                    offer=parsed.data,
+                    parsed=parsed,
+                    http_response=response,
+                    request_id=rid,
+                    attempts=attempts,
+                    idempotency_key=call.idempotency_key,
+                    replayed=replayed,
+                )
+            problem = "data: required field is missing"
+    raise APIResponseValidationError(
+        f"{response.status_code} response is not a Create Offer body: {problem}",
+        response=safe_response(response)[0],
+        request_id=rid,
+    )
+
+
+def is_offer_body(response: httpx.Response) -> bool:
+    """Whether a 409 carries a stored Create Offer response (XCover's replay), per the spec."""
+    payload = _json(response)
+    return isinstance(payload, Mapping) and isinstance(payload.get("data"), Mapping)
+
+
+def error_schema(status: int) -> Mapping[str, Any] | None:
+    """The spec's schema for an error status's JSON body, if it documents one."""
+    documented = create_offer_operation().get("responses", {}).get(str(status), {})
+    schema: Mapping[str, Any] | None = documented.get("content", {}).get("application/json", {}).get("schema")
+    return schema
+
+
+def error_model(status: int, payload: Any) -> ErrorResponse | ValidationErrorResponse | None:
+    """The generated model for a documented error body (403, 422) when the body fits its schema."""
+    schema = error_schema(status)
+    if schema is None or not isinstance(payload, Mapping) or schema_problem(payload, schema) is not None:
+        return None
+    model = ValidationErrorResponse if status == 422 else ErrorResponse
+    try:
+        return model.from_dict(dict(payload))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def status_error(response: httpx.Response) -> APIStatusError:
+    """The typed error for a non-2xx answer; it keeps a bounded, signature-free copy of the response."""
+    payload = _json(response)
+    kept, size = safe_response(response)
+    body: Any = payload if payload is not None else kept.text
+    cls = status_error_class(response.status_code)
+    return cls(
+        response=kept,
+        body=body,
+        request_id=request_id(response.headers),
+        model=error_model(response.status_code, payload),
+        body_size=size,
+    )
+
+
+def is_signature_failure(response: httpx.Response) -> bool:
+    """A 403 in XCover's documented JSON error shape ({"type", "message"}), not a proxy's page."""
+    if response.status_code != 403:
+        return False
+    if "json" not in response.headers.get("content-type", ""):
+        return False
+    payload = _json(response)
+    return (
+        isinstance(payload, Mapping)
+        and isinstance(payload.get("message"), str)
+        and isinstance(payload.get("type", ""), str)
+        and error_model(403, payload) is not None
+    )

@@ -1,0 +1,142 @@
+"""Every option of the clients and of `create_offer`, declared once.
+
+The typed signatures users see come from these TypedDicts through `**kwargs: Unpack[...]`, so mypy and
+IDEs check each keyword exactly, and adding an option is one line here plus its use. A key left out
+means "not given": that is how a per-call `total_timeout=None` (no limit) differs from no
+`total_timeout` at all (the client's).
+
+Annotations here are evaluated (no `from __future__ import annotations`): TypedDict reads `Required`
+from them at run time, and `check_keywords` relies on its `__required_keys__`.
+"""
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Required, TypedDict
+
+import httpx
+from xcover_offers_api.models import Customer, Event, Partner
+
+from ._breaker import CircuitBreaker
+from ._constants import DEFAULT_TIMEOUT
+from ._params import ExtraField
+
+Timeout = float | httpx.Timeout
+"""Seconds for every socket operation (connect capped at the default's 5 s), or an `httpx.Timeout`."""
+CustomerInput = Customer | Mapping[str, Any]
+"""A generated `Customer` (see `xcover_offers.customer`) or a mapping with the same keys."""
+EventInput = Event | Mapping[str, Any]
+"""A generated `Event` (see `xcover_offers.event`) or a mapping with the same keys."""
+PartnerInput = Partner | Mapping[str, Any]
+"""A generated `Partner` or a mapping with the same keys."""
+
+
+class CallOptions(TypedDict, total=False):
+    """Per-call transport options: `create_offer` and `with_options` both take these."""
+
+    timeout: Timeout
+    total_timeout: float | None
+
+
+class CreateOfferParams(CallOptions, total=False):
+    """The keyword arguments of `create_offer` and `create_offer_with_response`.
+
+    What each one means, with an example, is in `OffersClient.create_offer`'s docstring; a test keeps
+    the two in step.
+    """
+
+    customer: Required[CustomerInput]
+    events: Required[Sequence[EventInput]]
+    partner: PartnerInput | None
+    schema: str | None
+    extra_fields: Iterable[ExtraField | str] | str | None
+    exclude_offer_ids: Iterable[str] | str | None
+    active_only: bool | None
+    include_content: bool | None
+    idempotency_key: str | None
+
+
+class _Tunables(CallOptions, total=False):
+    max_retries: int
+    max_response_bytes: int
+    headers: Mapping[str, str]
+
+
+class ViewOptions(_Tunables, total=False):
+    """What `with_options` may change; the pool, the auth and the breaker stay shared."""
+
+    partner_code: str
+
+
+class ClientSettings(_Tunables, total=False):
+    """Constructor options other than the credentials."""
+
+    base_url: str | None
+    algorithm: str
+    signed_headers: Sequence[str]
+    log_bodies: bool | None
+    circuit_breaker: CircuitBreaker | None
+
+
+class EnvOverrides(ClientSettings, total=False):
+    """`from_env` keywords: anything a constructor takes, each overriding the environment."""
+
+    api_key: str
+    api_secret: str
+    partner_code: str
+
+
+class ClientOptions(ClientSettings, total=False):
+    """The keyword arguments common to both constructors."""
+
+    api_key: Required[str]
+    api_secret: Required[str]
+    partner_code: Required[str]
+
+
+def check_keywords(given: Mapping[str, object], declared: Any, where: str) -> None:
+    """What Python does for an explicit signature, for `**kwargs: Unpack[...]`: TypeError on an
+    unknown or a missing keyword (mypy reports both too, but not every caller runs mypy)."""
+    unknown = given.keys() - declared.__required_keys__ - declared.__optional_keys__
+    if unknown:
+        raise TypeError(f"{where}() got an unexpected keyword argument {sorted(unknown)[0]!r}")
+    missing = declared.__required_keys__ - given.keys()
+    if missing:
+        raise TypeError(f"{where}() missing required keyword argument {sorted(missing)[0]!r}")
+
+
+def to_timeout(value: object) -> httpx.Timeout:
+    """A per-operation timeout from seconds or an `httpx.Timeout`; ValueError naming `timeout`."""
+    if isinstance(value, httpx.Timeout):
+        return value
+    if not _positive_number(value):
+        raise ValueError(f"timeout must be a positive number of seconds or an httpx.Timeout, got {value!r}")
+    seconds = float(value)  # type: ignore[arg-type]  # checked by _positive_number
+    return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or seconds))
+
+
+def to_total_timeout(value: object) -> float | None:
+    """The whole-call budget in seconds, or None for no limit."""
+    if value is None:
+        return None
+    if not _positive_number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
+        raise ValueError(f"total_timeout must be a positive number of seconds or None, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def to_count(value: object, name: str, *, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def to_partner_code(value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("partner_code must be a non-empty string")
+    if value.strip() in {".", ".."}:
+        # Percent-encoding leaves dots alone, and a dot segment would send the request elsewhere.
+        raise ValueError("partner_code cannot be '.' or '..'")
+    return value
+
+
+def _positive_number(value: object) -> bool:
+    return not isinstance(value, bool) and isinstance(value, int | float) and value > 0

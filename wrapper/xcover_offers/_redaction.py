@@ -1,0 +1,75 @@
+"""`redact_headers`: headers safe to log, for `XCoverAuth.explain`, the CLI and callers' own logs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Final
+
+import httpx
+
+from ._errors import SignatureError
+from ._signature import SCHEME, parse_signature_params
+
+REDACTED: Final = "<redacted>"
+_KNOWN_SCHEMES: Final = frozenset(
+    {"signature", "basic", "bearer", "digest", "token", "hmac", "negotiate", "ntlm", "aws4-hmac-sha256"}
+)
+# Header names whose values are never logged.
+_SENSITIVE_NAME_PARTS: Final = (
+    "auth", "secret", "token", "password", "passwd", "cookie", "session", "credential", "signature",
+    "private",
+)  # fmt: skip
+
+
+def redact_headers(headers: Mapping[str, str] | httpx.Headers) -> dict[str, str]:
+    """Headers safe to log: signatures, credentials, tokens and cookies replaced by ``<redacted>``.
+
+    ``Authorization: Signature ...`` keeps ``keyId``, ``algorithm`` and ``headers`` (what you need to
+    diagnose a 403) and shows ``signature=<redacted>``; other schemes keep only the scheme name. Any
+    header whose name contains auth, secret, token, password, cookie, session, credential, signature or
+    private is redacted whole. ``X-Api-Key`` is shown: it is the key id, not the secret.
+
+    Args:
+        headers: a mapping or `httpx.Headers`; repeated headers are joined with ``", "``.
+
+    Returns:
+        A new dict, names as given (first spelling wins for repeated names).
+    """
+    if isinstance(headers, httpx.Headers):
+        encoding = headers.encoding
+        items: Iterable[tuple[str, str]] = [
+            (key.decode(encoding), value.decode(encoding)) for key, value in headers.raw
+        ]
+    else:
+        items = headers.items()
+    result: dict[str, str] = {}
+    spelling: dict[str, str] = {}
+    for name, value in items:
+        shown = _redact_value(name, value)
+        key = spelling.setdefault(name.lower(), name)
+        result[key] = f"{result[key]}, {shown}" if key in result else shown
+    return result
+
+
+def _redact_value(name: str, value: str) -> str:
+    lowered = name.lower()
+    if "authorization" in lowered:
+        return _redact_authorization(value)
+    if any(part in lowered for part in _SENSITIVE_NAME_PARTS):
+        return REDACTED
+    return value
+
+
+def _redact_authorization(value: str) -> str:
+    scheme = SCHEME.match(value.strip())
+    # Only a well-known scheme name is shown: a bare token ("sk-live-...") would pass for a scheme.
+    if scheme is None or scheme[1].lower() not in _KNOWN_SCHEMES or scheme.end() == len(value.strip()):
+        return REDACTED
+    if scheme[1].lower() != "signature":
+        return f"{scheme[1]} {REDACTED}"
+    try:
+        params = parse_signature_params(value)
+    except SignatureError:
+        return f"{scheme[1]} {REDACTED}"
+    shown = [f'{name}="{params[name]}"' for name in ("keyId", "algorithm", "headers") if name in params]
+    return f"{scheme[1]} {','.join([*shown, f'signature={REDACTED}'])}"

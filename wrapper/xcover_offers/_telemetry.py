@@ -1,0 +1,542 @@
+"""Traces and metrics for create_offer calls (OpenTelemetry), and the one DEBUG line per attempt.
+
+What a service with an OpenTelemetry SDK sees for one call that was retried once:
+
+    xcover.create_offer                          INTERNAL  the logical call: partner code, idempotency
+    │                                                      key, attempts, replayed, offer id, request id,
+    │                                                      products, xcover.outcome; events for backoff
+    │                                                      sleeps, a replay, a spent budget, an open breaker
+    ├── POST /x/partners/{partner_code}/offers/  CLIENT    attempt 1 (HTTP client semantic conventions)
+    └── POST /x/partners/{partner_code}/offers/  CLIENT    attempt 2, http.request.resend_count = 1
+
+    http.client.request.duration      histogram, s, one per attempt (HTTP client semantic conventions)
+    xcover.client.operation.duration  histogram, s, one per call, by xcover.outcome
+
+Only `opentelemetry-api` is used, as OpenTelemetry asks of libraries, and only if it is importable
+(the `otel` extra). The tracer and meter are looked up when a call starts, so an SDK configured after
+this module is imported is honoured. While the API's default providers are in place (no SDK) a call
+gets one shared object whose methods do nothing, except pass an incoming trace context on as
+OpenTelemetry's own no-op tracer would.
+
+Nothing secret or personal reaches telemetry: no header is read or recorded (the propagator's headers
+are the only ones written, never Authorization or Date), no body, no exception message; `error.type`
+is a class name or a status code.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import TYPE_CHECKING, Final
+
+import httpx
+
+from ._constants import PROTECTED_HEADERS
+from ._errors import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    CircuitOpenError,
+)
+from ._version import __version__
+
+try:
+    from opentelemetry import context as _context
+    from opentelemetry import metrics as _metrics
+    from opentelemetry import propagate as _propagate
+    from opentelemetry import trace as _trace
+except ImportError:  # the otel extra is not installed: every call gets the shared no-op
+    _OTEL = False
+else:
+    _OTEL = True
+
+if TYPE_CHECKING:
+    from opentelemetry.context import Context
+    from opentelemetry.metrics import Histogram, MeterProvider
+    from opentelemetry.trace import Span, Tracer, TracerProvider
+    from opentelemetry.util.types import AttributeValue
+
+AttributeScalar = str | int | float | bool
+
+INSTRUMENTATION_NAME: Final = "xcover_offers"
+CALL_SPAN_NAME: Final = "xcover.create_offer"
+PATH_TEMPLATE: Final = "/partners/{partner_code}/offers/"
+"""The operation's path under the base URL; url.template is this behind the base URL's own path."""
+
+OUTCOMES: Final = frozenset(
+    {
+        "ok",
+        "replayed",
+        "client_error",
+        "server_error",
+        "timeout",
+        "connection_error",
+        "circuit_open",
+        "cancelled",
+    }
+)
+SERVER_SIDE_STATUSES: Final = frozenset({408, 423, 429})
+"""Below 500, the statuses that say XCover (or a proxy) is busy or slow, not that the request is wrong."""
+
+# The semantic conventions' advice for http.client.request.duration; the call's own histogram goes on
+# to cover a whole retry budget (30 s by default).
+_REQUEST_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+_OPERATION_BUCKETS: Final = (*_REQUEST_BUCKETS, 15.0, 20.0, 30.0, 45.0, 60.0, 120.0)
+_KNOWN_METHODS: Final = frozenset(
+    {"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
+)
+_DEFAULT_PORTS: Final = {"https": 443, "http": 80}
+
+
+# -- the interface the client uses; these base classes are the no-ops -----------------------------------
+
+
+class AttemptTrace:
+    """One HTTP attempt. This base class records nothing."""
+
+    __slots__ = ()
+
+    def end(self, *, response: httpx.Response | None = None, error: BaseException | None = None) -> None:
+        """The attempt is over: pass the response, the exception, or both (a body that failed to read)."""
+
+
+class CallTrace:
+    """One logical create_offer call, retries included. This base class records nothing."""
+
+    __slots__ = ()
+
+    def attempt(self, request: httpx.Request, attempt: int) -> AttemptTrace:
+        """An attempt starts (1 for the first): its span, and the trace context in `request.headers`."""
+        return _NOOP_ATTEMPT
+
+    def backoff(self, delay: float, reason: str) -> None:
+        """The call sleeps `delay` seconds before the next attempt, because of `reason` ("status 503")."""
+
+    def note(self, name: str, **attributes: AttributeScalar) -> None:
+        """Something worth seeing on the call's span ("xcover.replayed"); keys get an "xcover." prefix."""
+
+    def end(
+        self,
+        *,
+        attempts: int,
+        offer_id: str | None = None,
+        request_id: str | None = None,
+        products: int | None = None,
+        replayed: bool = False,
+        error: BaseException | None = None,
+    ) -> None:
+        """The call is over, with an offer (`replayed` if it came from a 409) or with `error`."""
+
+
+_NOOP_ATTEMPT: Final = AttemptTrace()
+NOOP_CALL: Final = CallTrace()
+
+
+def start_call(
+    *,
+    partner_code: str,
+    idempotency_key: str,
+    server: httpx.URL,
+    tracer_provider: TracerProvider | None = None,
+    meter_provider: MeterProvider | None = None,
+) -> CallTrace:
+    """The trace of one call, started now; its span's parent is the caller's current span.
+
+    Args:
+        partner_code: the client's partner code.
+        idempotency_key: the key every attempt carries.
+        server: any URL on XCover's host (the call's target): gives the call span server.address/port.
+        tracer_provider: for tests; default the global one, looked up now.
+        meter_provider: for tests; default the global one, looked up now.
+    """
+    if not _OTEL:
+        return NOOP_CALL
+    if tracer_provider is None and meter_provider is None:
+        tracer_provider, meter_provider = _global_providers()
+        if tracer_provider is None and meter_provider is None:
+            # No SDK: nothing is recorded, but a trace context that came in is passed on, as the
+            # API's own no-op tracer does.
+            context = _context.get_current()
+            span_context = _trace.get_current_span(context).get_span_context()
+            return _PropagatingCall(context) if span_context.is_valid else NOOP_CALL
+    return _RecordingCall(
+        _instruments(tracer_provider, meter_provider), partner_code, idempotency_key, server
+    )
+
+
+# -- finding the SDK, cheaply -----------------------------------------------------------------------------
+
+if _OTEL:
+    try:  # the proxy the API hands out before an SDK is set has no public name
+        from opentelemetry.metrics._internal import _ProxyMeterProvider as _proxy_meter_provider_type
+
+        _UNSET_METER_TYPES: tuple[type, ...] = (_metrics.NoOpMeterProvider, _proxy_meter_provider_type)
+    except ImportError:  # pragma: no cover - a future API; then only an explicit no-op is skipped
+        _UNSET_METER_TYPES = (_metrics.NoOpMeterProvider,)
+    _UNSET_TRACER_TYPES: tuple[type, ...] = (_trace.NoOpTracerProvider, _trace.ProxyTracerProvider)
+    try:
+        from opentelemetry.metrics import _internal as _metrics_internal
+
+        # The public getters look an environment variable up on every call (0.5 µs each), which
+        # alone would spend half the budget of a call without an SDK, so the globals they return
+        # are read directly. Only when a provider is named by environment variable (which the
+        # getters load) are the getters used. Should the names ever go, the getters are used too.
+        _FAST_LOOKUP = hasattr(_trace, "_TRACER_PROVIDER") and hasattr(_metrics_internal, "_METER_PROVIDER")
+    except ImportError:  # pragma: no cover
+        _FAST_LOOKUP = False
+    _PROVIDERS_FROM_ENV = (
+        "OTEL_PYTHON_TRACER_PROVIDER" in os.environ or "OTEL_PYTHON_METER_PROVIDER" in os.environ
+    )
+
+
+def _global_providers() -> tuple[TracerProvider | None, MeterProvider | None]:
+    """The global providers an application configured; None for each still at the API's default."""
+    if _FAST_LOOKUP and not _PROVIDERS_FROM_ENV:
+        tracer_provider: TracerProvider | None = _trace._TRACER_PROVIDER
+        meter_provider: MeterProvider | None = _metrics_internal._METER_PROVIDER
+    else:
+        tracer_provider, meter_provider = _trace.get_tracer_provider(), _metrics.get_meter_provider()
+    if tracer_provider is not None and isinstance(tracer_provider, _UNSET_TRACER_TYPES):
+        tracer_provider = None
+    if meter_provider is not None and isinstance(meter_provider, _UNSET_METER_TYPES):
+        meter_provider = None
+    return tracer_provider, meter_provider
+
+
+class _Instruments:
+    """The tracer and histograms of one (tracer provider, meter provider) pair."""
+
+    __slots__ = ("meter_provider", "operation_duration", "request_duration", "tracer", "tracer_provider")
+
+    def __init__(self, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None) -> None:
+        self.tracer_provider = tracer_provider
+        self.meter_provider = meter_provider
+        # Without a tracer provider, the API's no-op tracer still carries a parent context through.
+        self.tracer: Tracer = (
+            _trace.NoOpTracer()
+            if tracer_provider is None
+            else tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
+        )
+        self.request_duration: Histogram | None = None
+        self.operation_duration: Histogram | None = None
+        if meter_provider is not None:
+            meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
+            self.request_duration = meter.create_histogram(
+                "http.client.request.duration",
+                unit="s",
+                description="Duration of HTTP client requests.",
+                explicit_bucket_boundaries_advisory=_REQUEST_BUCKETS,
+            )
+            self.operation_duration = meter.create_histogram(
+                "xcover.client.operation.duration",
+                unit="s",
+                description="Duration of one create_offer call, retries and their waits included.",
+                explicit_bucket_boundaries_advisory=_OPERATION_BUCKETS,
+            )
+
+
+_cache: _Instruments | None = None
+_cache_lock = threading.Lock()
+
+
+def _instruments(
+    tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
+) -> _Instruments:
+    # One entry: a process has one pair of global providers; tests that pass their own rebuild it.
+    global _cache
+    cached = _cache
+    if (
+        cached is None
+        or cached.tracer_provider is not tracer_provider
+        or cached.meter_provider is not meter_provider
+    ):
+        with _cache_lock:
+            cached = _cache = _Instruments(tracer_provider, meter_provider)
+    return cached
+
+
+# -- the recording implementation -----------------------------------------------------------------------
+
+
+class _PropagatingCall(CallTrace):
+    """No SDK, but the caller is inside a trace: pass its context on to XCover, record nothing."""
+
+    __slots__ = ("_context",)
+
+    def __init__(self, context: Context) -> None:
+        self._context = context
+
+    def attempt(self, request: httpx.Request, attempt: int) -> AttemptTrace:
+        _inject(request, self._context)
+        return _NOOP_ATTEMPT
+
+
+class _RecordingCall(CallTrace):
+    __slots__ = ("_context", "_instruments", "_open", "_partner_code", "_span", "_started", "_template")
+
+    def __init__(
+        self, instruments: _Instruments, partner_code: str, idempotency_key: str, server: httpx.URL
+    ) -> None:
+        self._instruments = instruments
+        self._partner_code = partner_code
+        self._template: str | None = None
+        self._open: _RecordingAttempt | None = None
+        attributes: dict[str, AttributeValue] = {
+            "xcover.partner_code": partner_code,
+            "xcover.idempotency_key": idempotency_key,
+        }
+        if server.host:
+            attributes["server.address"] = server.host
+            attributes["server.port"] = _port(server)
+        self._span: Span | None = instruments.tracer.start_span(
+            CALL_SPAN_NAME, kind=_trace.SpanKind.INTERNAL, attributes=attributes
+        )
+        # Never made current: the client's retry loop is a generator driven from sync and async code,
+        # where attaching a context and detaching it later is not safe. Children name it explicitly.
+        self._context: Context = _trace.set_span_in_context(self._span)
+        self._started = time.perf_counter()
+
+    def attempt(self, request: httpx.Request, attempt: int) -> AttemptTrace:
+        url = request.url
+        method = request.method if request.method in _KNOWN_METHODS else "_OTHER"
+        if self._template is None:
+            self._template = _url_template(url, self._partner_code)
+        common: dict[str, AttributeValue] = {
+            "http.request.method": method,
+            "server.address": url.host,
+            "server.port": _port(url),
+        }
+        attributes = {**common, "url.full": _url_full(url), "url.template": self._template}
+        if attempt > 1:
+            attributes["http.request.resend_count"] = attempt - 1
+        span = self._instruments.tracer.start_span(
+            f"{'HTTP' if method == '_OTHER' else method} {self._template}",
+            context=self._context,
+            kind=_trace.SpanKind.CLIENT,
+            attributes=attributes,
+        )
+        _inject(request, _trace.set_span_in_context(span, self._context))
+        if self._open is not None:  # the client did not end the previous attempt: end it now
+            self._open.end()
+        self._open = _RecordingAttempt(span, self._instruments.request_duration, common)
+        return self._open
+
+    def backoff(self, delay: float, reason: str) -> None:
+        if self._span is not None:
+            self._span.add_event(
+                "xcover.backoff", {"xcover.backoff.delay": float(delay), "xcover.backoff.reason": reason}
+            )
+
+    def note(self, name: str, **attributes: AttributeScalar) -> None:
+        if self._span is not None:
+            self._span.add_event(name, {f"xcover.{key}": value for key, value in attributes.items()})
+
+    def end(
+        self,
+        *,
+        attempts: int,
+        offer_id: str | None = None,
+        request_id: str | None = None,
+        products: int | None = None,
+        replayed: bool = False,
+        error: BaseException | None = None,
+    ) -> None:
+        span = self._span
+        if span is None:  # ended already
+            return
+        self._span = None
+        duration = time.perf_counter() - self._started
+        if self._open is not None:
+            self._open.end(error=error)
+            self._open = None
+        result = outcome(error, replayed=replayed)
+        attributes: dict[str, AttributeValue] = {
+            "xcover.attempts": attempts,
+            "xcover.replayed": replayed,
+            "xcover.outcome": result,
+        }
+        if offer_id is not None:
+            attributes["xcover.offer_id"] = offer_id
+        if request_id is None and isinstance(error, APIStatusError | APIResponseValidationError):
+            request_id = error.request_id
+        if request_id is not None:
+            attributes["xcover.request_id"] = request_id
+        if products is not None:
+            attributes["xcover.products"] = products
+        metric: dict[str, AttributeValue] = {
+            "xcover.outcome": result,
+            "xcover.partner_code": self._partner_code,
+        }
+        if error is not None:
+            error_type = type(error).__qualname__
+            attributes["error.type"] = metric["error.type"] = error_type
+            if isinstance(error, CircuitOpenError):
+                span.add_event("xcover.circuit_open", {"xcover.retry_in": float(error.retry_in)})
+            # No description: the class name says it, and a message may quote the server.
+            span.set_status(_trace.StatusCode.ERROR)
+        span.set_attributes(attributes)
+        span.end()
+        histogram = self._instruments.operation_duration
+        if histogram is not None:
+            histogram.record(duration, metric)
+
+
+class _RecordingAttempt(AttemptTrace):
+    __slots__ = ("_histogram", "_metric", "_span", "_started")
+
+    def __init__(self, span: Span, histogram: Histogram | None, metric: dict[str, AttributeValue]) -> None:
+        self._span: Span | None = span
+        self._histogram = histogram
+        self._metric = metric
+        self._started = time.perf_counter()
+
+    def end(self, *, response: httpx.Response | None = None, error: BaseException | None = None) -> None:
+        span = self._span
+        if span is None:
+            return
+        self._span = None
+        duration = time.perf_counter() - self._started
+        attributes: dict[str, AttributeValue] = {}
+        error_type: str | None = None
+        if response is not None:
+            status = response.status_code
+            attributes["http.response.status_code"] = status
+            version = _protocol_version(response)
+            if version is not None:
+                attributes["network.protocol.version"] = version
+            # 409 is XCover's replay of a stored answer: whether it is an error is the call's decision.
+            if status >= 400 and status != 409:
+                error_type = str(status)
+        if error is not None:
+            error_type = type(error).__qualname__
+        if error_type is not None:
+            attributes["error.type"] = error_type
+            span.set_status(_trace.StatusCode.ERROR)
+        span.set_attributes(attributes)
+        span.end()
+        if self._histogram is not None:
+            self._histogram.record(duration, {**self._metric, **attributes})
+
+
+def outcome(error: BaseException | None, *, replayed: bool = False) -> str:
+    """The call's `xcover.outcome`, one of `OUTCOMES`.
+
+    timeout: no answer in time, or the call's budget ran out (APITimeoutError);
+    circuit_open: the breaker refused the call (CircuitOpenError); connection_error: no answer
+    (other APIConnectionError); server_error: 5xx, 408, 423 or 429, or an answer that is not the
+    documented shape (APIResponseValidationError); client_error: any other status (4xx: our request)
+    and invalid input (RequestValidationError); cancelled: the caller gave up (CancelledError,
+    KeyboardInterrupt ...). Anything else unforeseen counts as a client_error: it was raised here,
+    not by XCover.
+    """
+    if error is None:
+        return "replayed" if replayed else "ok"
+    if isinstance(error, CircuitOpenError):
+        return "circuit_open"
+    if isinstance(error, APITimeoutError | httpx.TimeoutException | TimeoutError):
+        return "timeout"
+    if isinstance(error, APIConnectionError | httpx.TransportError | OSError):
+        return "connection_error"
+    if isinstance(error, APIStatusError):
+        status = error.status_code
+        return "server_error" if status >= 500 or status in SERVER_SIDE_STATUSES else "client_error"
+    if isinstance(error, APIResponseValidationError):
+        return "server_error"
+    if not isinstance(error, Exception):
+        return "cancelled"
+    return "client_error"
+
+
+def _inject(request: httpx.Request, context: Context | None) -> None:
+    carrier: dict[str, str] = {}
+    _propagate.inject(carrier, context=context)
+    for name, value in carrier.items():
+        if name.lower() not in PROTECTED_HEADERS:  # a propagator never replaces what signing needs
+            request.headers[name] = value
+
+
+def _port(url: httpx.URL) -> int:
+    return url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+
+
+def _url_full(url: httpx.URL) -> str:
+    # The query holds only active_only, include_content, extra_fields and exclude_offer_ids: no
+    # secret, no personal data. Credentials in a base URL are the one thing to hide (per semconv).
+    if url.userinfo:
+        url = url.copy_with(username="REDACTED", password="REDACTED")  # noqa: S106 - the placeholder
+    return str(url)
+
+
+def _url_template(url: httpx.URL, partner_code: str) -> str:
+    """The path as sent, the partner code replaced: an absolute path, base path included."""
+    path = url.path
+    suffix = PATH_TEMPLATE.replace("{partner_code}", partner_code)
+    if path.endswith(suffix):
+        return path[: -len(suffix)] + PATH_TEMPLATE
+    return PATH_TEMPLATE
+
+
+def _protocol_version(response: httpx.Response) -> str | None:
+    version = response.http_version  # "HTTP/1.1", "HTTP/2"
+    return version.partition("/")[2] or None
+
+
+# -- logs -------------------------------------------------------------------------------------------------
+
+
+def log_attempt(
+    logger: logging.Logger,
+    *,
+    method: str,
+    path: str,
+    outcome: httpx.Response | BaseException,
+    elapsed_ms: float,
+    attempt: int,
+    max_attempts: int,
+    idempotency_key: str,
+    request_id: str | None,
+    body: str | None,
+) -> None:
+    """The DEBUG line for one attempt, its facts also as `extra=` fields for structured handlers.
+
+    `body` is the request body as it may be logged (personal data masked), or None. Headers are
+    never logged.
+    """
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    status: int | None
+    if isinstance(outcome, httpx.Response):
+        status, error_type = outcome.status_code, None
+        result = f"{status} ({request_id})"
+    else:
+        status, error_type = None, type(outcome).__qualname__
+        result = error_type
+    extra: dict[str, object] = {
+        "http_request_method": method,
+        "url_path": path,
+        "xcover_status": status,
+        "xcover_error_type": error_type,
+        "xcover_request_id": request_id,
+        "xcover_elapsed_ms": round(elapsed_ms, 1),
+        "xcover_attempt": attempt,
+        "xcover_max_attempts": max_attempts,
+        "xcover_idempotency_key": idempotency_key,
+    }
+    if body is not None:
+        extra["xcover_body"] = body
+    logger.debug(
+        "%s %s -> %s in %.1f ms (attempt %d/%d, idempotency key %s)%s",
+        method,
+        path,
+        result,
+        elapsed_ms,
+        attempt,
+        max_attempts,
+        idempotency_key,
+        f" body={body}" if body is not None else "",
+        extra=extra,
+        stacklevel=2,
+    )

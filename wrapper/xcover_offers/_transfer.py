@@ -1,0 +1,153 @@
+"""Reading a response within bounds, and what of an exchange an exception may keep.
+
+httpx reads a whole body into memory, however large, and decodes gzip as it goes, so a server can
+take a process's memory with one response (a 1 MB gzip body inflates to 1 GiB). Here the body is read
+in small raw pieces, each decoded before the next is read, and the *decoded* size is counted: the
+read stops, and the connection is closed, as soon as the limit is passed. Between pieces the call's
+time budget is checked, which is what stops a server that trickles a byte a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Final
+
+import httpx
+
+from ._redaction import redact_headers
+
+RAW_PIECE: Final = 4096
+"""Raw bytes decoded at a time: gzip and deflate inflate at most ~1,032×, so one piece decodes to at
+most ~4 MiB, the most a compressed body can overshoot the limit by before it is stopped."""
+
+ERROR_BODY_KEPT: Final = 64 * 1024
+"""Bytes of an error body an exception keeps (the size it had is noted beside it)."""
+
+_WIRE_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+class BodyTooLarge(Exception):
+    """The decoded body passed `limit` bytes; the read was stopped at `size`."""
+
+    def __init__(self, response: httpx.Response, limit: int, size: int) -> None:
+        super().__init__(f"the response body is larger than max_response_bytes={limit:,}")
+        self.response = response
+        self.limit = limit
+        self.size = size
+
+
+class _Pieces(httpx.SyncByteStream):
+    def __init__(self, stream: httpx.SyncByteStream) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            for start in range(0, len(chunk), RAW_PIECE):
+                yield chunk[start : start + RAW_PIECE]
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class _AsyncPieces(httpx.AsyncByteStream):
+    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self._stream:
+            for start in range(0, len(chunk), RAW_PIECE):
+                yield chunk[start : start + RAW_PIECE]
+
+    async def aclose(self) -> None:
+        await self._stream.aclose()
+
+
+def _declared_too_large(response: httpx.Response, limit: int) -> bool:
+    """A plain body whose Content-Length is already over the limit is refused without reading it."""
+    if response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
+        return False
+    length = response.headers.get("content-length", "")
+    return length.isdigit() and int(length) > limit
+
+
+def _out_of_time(response: httpx.Response, deadline: float | None, timer: Callable[[], float]) -> None:
+    if deadline is not None and timer() >= deadline:
+        raise httpx.ReadTimeout("the call's total_timeout ran out while reading the body", request=response.request)
+
+
+def _keep(response: httpx.Response, chunks: list[bytes]) -> None:
+    # What httpx's own read() stores, set here because the body was read piece by piece. The
+    # stream is swapped for an in-memory one: httpx's stream refers back to the response, a cycle
+    # that would leave every response to the cyclic garbage collector (BENCHMARKS.md, memory).
+    content = response._content = b"".join(chunks)
+    response.stream = httpx.ByteStream(content)
+
+
+def read_body(
+    response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
+) -> None:
+    """Read a streamed response's body into it, or raise BodyTooLarge / httpx.ReadTimeout (and close it)."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        if _declared_too_large(response, limit):
+            raise BodyTooLarge(response, limit, int(response.headers["content-length"]))
+        response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(response, limit, size)
+            chunks.append(chunk)
+            _out_of_time(response, deadline, timer)
+    finally:
+        response.close()
+    _keep(response, chunks)
+
+
+async def aread_body(
+    response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
+) -> None:
+    """`read_body` for async responses."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        if _declared_too_large(response, limit):
+            raise BodyTooLarge(response, limit, int(response.headers["content-length"]))
+        response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(response, limit, size)
+            chunks.append(chunk)
+            _out_of_time(response, deadline, timer)
+    finally:
+        await response.aclose()
+    _keep(response, chunks)
+
+
+def safe_request(request: httpx.Request) -> httpx.Request:
+    """The request as an exception may keep it: signature and key redacted, body (personal data) dropped.
+
+    A pickled or logged exception then holds nothing that could be replayed: the signature covers
+    only the path and Date, so a live one would be good for any body until the Date goes stale.
+    """
+    headers = redact_headers(request.headers)
+    for name in list(headers):
+        if name.lower() == "x-api-key":
+            headers[name] = "<redacted>"
+    return httpx.Request(request.method, request.url, headers=headers, extensions=request.extensions)
+
+
+def safe_response(response: httpx.Response) -> tuple[httpx.Response, int]:
+    """A copy of a read error response for an exception: at most ERROR_BODY_KEPT bytes of body, the
+    request made safe. Returns the copy and the body's size before truncation."""
+    body = response.content
+    headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
+    kept = httpx.Response(
+        response.status_code,
+        headers=headers,
+        content=body[:ERROR_BODY_KEPT],
+        request=safe_request(response.request),
+        extensions={k: v for k, v in response.extensions.items() if k in ("http_version", "reason_phrase")},
+    )
+    return kept, len(body)

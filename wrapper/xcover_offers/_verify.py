@@ -1,0 +1,221 @@
+"""`verify_signature`: the server side of the scheme in `_signature`, the mirror image of `XCoverAuth`."""
+
+from __future__ import annotations
+
+import hmac
+import math
+import re
+import time
+from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Final
+
+import httpx
+
+from ._constants import DEFAULT_MAX_SKEW
+from ._errors import SignatureError
+from ._signature import (
+    ALGORITHMS,
+    HEADER_NAME,
+    REQUEST_TARGET,
+    VERIFY_ALGORITHMS,
+    check_algorithm,
+    encode_signature,
+    parse_signature_params,
+    string_to_sign,
+    utf8_or_none,
+)
+
+_METHOD: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+SecretLookup = Mapping[str, str | bytes] | Callable[[str], str | bytes | None]
+
+
+def verify_signature(
+    method: str,
+    path: str,
+    headers: Mapping[str, str] | httpx.Headers,
+    *,
+    secrets: SecretLookup,
+    max_skew: float = DEFAULT_MAX_SKEW,
+    now: float | datetime | None = None,
+    algorithms: Collection[str] = VERIFY_ALGORITHMS,
+) -> str:
+    """Check an XCover-style request signature; the mirror image of `XCoverAuth`.
+
+    The Authorization header may list its parameters in any order with any spacing, but the values
+    are compared exactly: the header list is lowercase names separated by single spaces, and the
+    signature is the percent-encoded standard base64 that `XCoverAuth` sends (uppercase ``%2B``,
+    ``%2F``, ``%3D``). Parameters other than keyId, algorithm, headers and signature are ignored.
+
+    Args:
+        method: the request method, e.g. ``POST`` (compared lowercase, as signed).
+        path: the path as received, percent-encoded; a query string is removed.
+        headers: the request headers: any mapping (looked up case-insensitively) or `httpx.Headers`.
+        secrets: key id -> secret, as a mapping or a callable returning the secret or None. A
+            `KeyError` from the callable means an unknown key; anything else it raises propagates.
+        max_skew: the largest allowed difference, in seconds, between ``Date`` and ``now``.
+        now: the current time (seconds since the epoch or an aware datetime); default `time.time()`.
+        algorithms: the accepted algorithms; by default all but the deprecated ``hmac-sha1``.
+
+    Returns:
+        The key id of the verified request.
+
+    Raises:
+        SignatureError: the request fails a rule; the message names the rule, never the secret or the
+            expected signature. A mismatch shows the string the verifier signed.
+        ValueError: ``max_skew``, ``now`` or ``algorithms`` is invalid, or a stored secret is not valid
+            Unicode: a bug in the caller, not in the request.
+        TypeError: ``secrets`` is neither a mapping nor a callable, or returns something not a secret.
+    """
+    allowed = _check_allowed_algorithms(algorithms)
+    if isinstance(max_skew, bool) or not isinstance(max_skew, int | float) or not max_skew >= 0:
+        raise ValueError(f"max_skew must be a non-negative number of seconds, not {max_skew!r}")
+    now_ts = _timestamp(now)
+    if not isinstance(secrets, Mapping) and not callable(secrets):
+        raise TypeError("secrets must be a mapping of key id to secret, or a callable")
+
+    if not isinstance(method, str) or not _METHOD.fullmatch(method):
+        raise SignatureError(f"the method {_short(method)} is not an HTTP method")
+    if not isinstance(path, str) or _CONTROL.search(path):
+        raise SignatureError("the path is not text without control characters")
+    path = path.partition("?")[0]
+    received = _collect_headers(headers)
+
+    authorization = received.get("authorization")
+    if authorization is None:
+        raise SignatureError("the request has no Authorization header")
+    params = parse_signature_params(authorization)
+    for required in ("keyId", "algorithm", "headers", "signature"):
+        if not params.get(required):
+            raise SignatureError(f"the Authorization header has no {required!r} parameter")
+    key_id, algorithm = params["keyId"], params["algorithm"]
+    if algorithm not in allowed:
+        raise SignatureError(
+            f"algorithm {_short(algorithm)} is not allowed (allowed: {', '.join(sorted(allowed))})"
+        )
+    names = params["headers"].split(" ")
+    for name in names:
+        if name != REQUEST_TARGET and not HEADER_NAME.fullmatch(name):
+            raise SignatureError(
+                f"the signed header list {_short(params['headers'])} is not lowercase names "
+                "separated by single spaces"
+            )
+    if len(set(names)) != len(names):
+        raise SignatureError(f"the signed header list {_short(params['headers'])} repeats a name")
+    if "date" not in names:
+        raise SignatureError("'date' is not among the signed headers")
+    api_key = received.get("x-api-key")
+    if api_key is not None and api_key != key_id:
+        raise SignatureError(f"X-Api-Key {_short(api_key)} does not equal keyId {_short(key_id)}")
+
+    _check_date(received.get("date"), now_ts, max_skew)
+
+    def header(name: str) -> str:
+        value = received.get(name)
+        if value is None:
+            raise SignatureError(f"the signed header {name!r} is missing")
+        if "\n" in value or "\r" in value:
+            raise SignatureError(f"the signed header {name!r} contains a line break")
+        return value
+
+    text = string_to_sign(names, method, path, header)
+
+    secret = _lookup_secret(secrets, key_id)
+    message, signature = utf8_or_none(text), utf8_or_none(params["signature"])
+    if message is None or signature is None:
+        raise SignatureError("the request contains text that is not valid Unicode")
+    expected = encode_signature(hmac.digest(secret, message, ALGORITHMS[algorithm])).encode("ascii")
+    if not hmac.compare_digest(expected, signature):
+        raise SignatureError(
+            f"the signature does not match: wrong secret, or the client signed a different string than "
+            f"{_short(text, 300)}"
+        )
+    return key_id
+
+
+def _short(value: object, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _check_allowed_algorithms(algorithms: Collection[str]) -> frozenset[str]:
+    names = frozenset([algorithms] if isinstance(algorithms, str) else algorithms)
+    if not names:
+        raise ValueError("algorithms must name at least one algorithm")
+    for name in names:
+        check_algorithm(name)
+    return names
+
+
+def _timestamp(now: float | datetime | None) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, datetime):
+        if now.tzinfo is None:
+            raise ValueError("now must be an aware datetime (with a time zone)")
+        return now.timestamp()
+    if isinstance(now, bool) or not isinstance(now, int | float) or not math.isfinite(now):
+        raise ValueError(f"now must be seconds since the epoch or an aware datetime, not {now!r}")
+    return float(now)
+
+
+def _collect_headers(headers: Any) -> dict[str, str]:
+    """Lowercase name -> value (repeats joined with ", "), from any mapping-like object."""
+    multi_items = getattr(headers, "multi_items", None)
+    items_method = multi_items if callable(multi_items) else getattr(headers, "items", None)
+    if not callable(items_method):
+        raise SignatureError("the headers are not a mapping")
+    result: dict[str, str] = {}
+    for item in items_method():
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise SignatureError("the headers are not a mapping of names to values")
+        name, value = (x.decode("latin-1") if isinstance(x, bytes) else x for x in item)
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise SignatureError("header names and values must be text")
+        key = name.lower()
+        result[key] = f"{result[key]}, {value}" if key in result else value
+    return result
+
+
+def _check_date(value: str | None, now: float, max_skew: float) -> None:
+    if value is None:
+        raise SignatureError("the request has no Date header")
+    try:
+        sent = parsedate_to_datetime(value)
+        if sent.tzinfo is None:
+            raise ValueError("no time zone")
+        age = now - sent.timestamp()
+    except (TypeError, ValueError, IndexError, OverflowError):
+        raise SignatureError(
+            f"the Date header {_short(value)} is not an HTTP date like 'Thu, 04 Nov 2021 18:07:11 GMT'"
+        ) from None
+    if age > max_skew:
+        raise SignatureError(f"the Date header is {age:.0f} s old, more than the allowed {max_skew:g} s")
+    if -age > max_skew:
+        raise SignatureError(
+            f"the Date header is {-age:.0f} s in the future, more than the allowed {max_skew:g} s"
+        )
+
+
+def _lookup_secret(secrets: SecretLookup, key_id: str) -> bytes:
+    secret: object
+    if isinstance(secrets, Mapping):
+        secret = secrets.get(key_id)
+    else:
+        try:
+            secret = secrets(key_id)
+        except KeyError:
+            secret = None
+    if secret is None or secret in ("", b""):
+        raise SignatureError(f"unknown key id {_short(key_id)}")
+    if isinstance(secret, str):
+        encoded = utf8_or_none(secret)
+        if encoded is None:
+            raise ValueError(f"the secret for key id {_short(key_id)} is not valid Unicode text")
+        return encoded
+    if isinstance(secret, bytes | bytearray):
+        return bytes(secret)
+    raise TypeError(f"secrets returned a {type(secret).__name__} for a key id; expected str or bytes")

@@ -1,0 +1,137 @@
+"""The HTTP server's admin endpoint: script faults and read what arrived, over HTTP.
+
+For a service under test that talks to ``xcover-offers sandbox`` as it would to XCover, the test
+drives the sandbox through these routes on the same address (in the manner of stripe-mock and moto's
+server mode). They are not signed, not recorded in the history, and never delayed or failed by the
+faults they set::
+
+    GET  /_sandbox/faults     the settings: {"latency", "clock_offset", "queue": [fault, ...]}
+    POST /_sandbox/faults     change them; any of
+                              {"latency": 0.5, "clock_offset": -600, "clear_queue": true,
+                               "queue": [{"fault": "rate_limited", "retry_after": 2, "times": 3},
+                                         {"fault": "drop", "after_processing": true}]}
+    GET  /_sandbox/requests   what the API was sent, oldest first (?limit=N for the last N);
+                              signatures redacted
+    POST /_sandbox/reset      no faults, no history, no stored idempotency keys
+
+Faults (each also takes ``times``): ``rate_limited`` / ``unavailable`` (``retry_after``, default
+1), ``error`` (``status``, ``message``, ``retry_after``), ``bad_gateway_html``, ``drop``
+(``after_processing``), ``trickle`` (``chunk_size``, ``interval``), ``replay`` (a 409 with the
+offer), ``locked`` (a 423; ``retry_after``). See `Fault` for what each does.
+
+A POST must say ``Content-Type: application/json`` (a body is optional for reset): a web page
+cannot send that to 127.0.0.1 without the browser asking first, which this server never allows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any, Final
+from urllib.parse import parse_qsl
+
+from .. import redact_headers
+from ._app import JSON, SandboxApp, error_body
+from ._exchange import Exchange, SandboxRequest, SandboxResponse
+
+PREFIX: Final = "/_sandbox"
+MAX_SHOWN_BODY: Final = 256 * 1024
+"""Bodies up to this size are shown parsed; larger or non-JSON ones as text, cut to 4 KiB."""
+
+
+def is_admin(path: str) -> bool:
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def admin_answer(app: SandboxApp, request: SandboxRequest) -> SandboxResponse:
+    """The answer to an admin request (a path under ``/_sandbox``)."""
+    route = request.path.rstrip("/")
+    handlers: dict[str, dict[str, Callable[[SandboxApp, SandboxRequest], Any]]] = {
+        PREFIX + "/faults": {"GET": _get_faults, "POST": _set_faults},
+        PREFIX + "/requests": {"GET": _requests},
+        PREFIX + "/reset": {"POST": _reset},
+    }
+    methods = handlers.get(route)
+    if methods is None:
+        routes = ", ".join(sorted(handlers))
+        return app.render_json(404, error_body("not_found", f"No such admin route; there are {routes}."))
+    handler = methods.get(request.method.upper())
+    if handler is None:
+        allowed = ", ".join(methods)
+        return app.render_json(405, error_body("method_not_allowed", f"Use {allowed} on {route}."))
+    if request.method.upper() == "POST":
+        media = (request.header("content-type") or "").partition(";")[0].strip().lower()
+        if media != JSON:
+            return app.render_json(
+                415, error_body("unsupported_media_type", f"Send admin requests as {JSON}.")
+            )
+    try:
+        return app.render_json(200, handler(app, request))
+    except ValueError as exc:
+        return app.render_json(400, error_body("bad_request", str(exc)))
+
+
+def _get_faults(app: SandboxApp, request: SandboxRequest) -> Any:
+    return app.faults.describe()
+
+
+def _set_faults(app: SandboxApp, request: SandboxRequest) -> Any:
+    app.faults.update(_json_body(request))
+    return app.faults.describe()
+
+
+def _reset(app: SandboxApp, request: SandboxRequest) -> Any:
+    app.reset()
+    return {"reset": True, **app.faults.describe()}
+
+
+def _requests(app: SandboxApp, request: SandboxRequest) -> Any:
+    query = dict(parse_qsl(request.query))
+    history = app.history
+    if "limit" in query:
+        raw = query["limit"]
+        if not (raw.isascii() and raw.isdigit()):
+            raise ValueError("limit must be a whole number")
+        history = history[-int(raw) :] if int(raw) else []
+    return {"requests": [_exchange(e) for e in history]}
+
+
+def _json_body(request: SandboxRequest) -> Any:
+    if not request.body.strip():
+        return {}
+    try:
+        return json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise ValueError(f"the body is not valid JSON: {str(exc)[:120]}") from None
+
+
+def _exchange(exchange: Exchange) -> dict[str, Any]:
+    request, response = exchange.request, exchange.response
+    return {
+        "request_id": exchange.request_id,
+        "at": dt.datetime.fromtimestamp(exchange.at, dt.UTC).isoformat(),
+        "request": {
+            "method": request.method,
+            "target": request.target,
+            "headers": redact_headers(dict(request.headers)),
+            "body": _shown(request.body),
+        },
+        "response": {
+            "status": response.status,
+            "dropped": response.drop,
+            "headers": dict(response.headers),
+            "body": _shown(response.body),
+        },
+    }
+
+
+def _shown(body: bytes) -> Any:
+    if not body:
+        return None
+    if len(body) <= MAX_SHOWN_BODY:
+        try:
+            return json.loads(body)
+        except (ValueError, RecursionError):
+            pass
+    return body[:4096].decode("utf-8", "replace")
