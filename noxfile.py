@@ -33,8 +33,10 @@ TEST = [
     "hatchling>=1.24",
     "hypothesis>=6.100",
     "schemathesis>=4.32",
+    "opentelemetry-sdk>=1.30",  # in-memory span exporter and metric reader for the telemetry tests
+    "mypy==2.4.1",  # tests/test_readme_types.py checks the README's examples with mypy --strict
 ]
-BENCH: list[str] = []  # what benchmarks/ imports beyond the package and its aiohttp extra
+BENCH = ["trustme>=1.1"]  # the HTTPS comparison's throwaway CA
 # Headings `benchmarks/run.py --quick` must print: each benchmark ran.
 BENCH_SECTIONS = [
     "## Targets",
@@ -51,7 +53,7 @@ def install_test_environment(session: nox.Session) -> None:
     """The one environment the suite runs in, for `tests` and `update_spec` alike: the package as
     installed from a wheel with every extra (so packaging is tested too), the test tools, and the
     generator (the spec-evolution tests generate code)."""
-    session.install(".[sandbox,aiohttp]", *TEST, *GENERATOR)
+    session.install(".[sandbox,aiohttp,otel]", *TEST, *GENERATOR)
 
 
 @nox.session(python=PYTHON)
@@ -105,7 +107,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the wrapper, tools/ and benchmarks/ (pyproject says which modules are strict);
     plain mypy on the generated code."""
-    session.install(".[sandbox,aiohttp]", *TYPECHECK, *TEST, *BENCH)
+    session.install(".[sandbox,aiohttp,otel]", *TYPECHECK, *TEST, *BENCH)
     session.run("mypy", "--strict", "wrapper/xcover_offers")
     session.run("mypy", "tools")
     session.run("mypy", "--strict", "benchmarks")
@@ -115,7 +117,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench(session: nox.Session) -> None:
     """The full benchmark (a few minutes); writes BENCHMARKS.md. Run it on a quiet machine."""
-    session.install(".[aiohttp]", *BENCH)
+    session.install(".[aiohttp,otel]", *BENCH)
     session.run("python", "benchmarks/run.py", *session.posargs)
 
 
@@ -123,7 +125,7 @@ def bench(session: nox.Session) -> None:
 def bench_smoke(session: nox.Session) -> None:
     """Every benchmark once, briefly, from an empty folder: fails if something crashes, a section is
     missing or a file is written, never on a slow number."""
-    session.install(".[aiohttp]", *BENCH)
+    session.install(".[aiohttp,otel]", *BENCH)
     with tempfile.TemporaryDirectory(prefix="xcover-bench-smoke-") as tmp, session.chdir(tmp):
         output = session.run(
             "python", str(ROOT / "benchmarks" / "run.py"), "--quick", *session.posargs, silent=True

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import subprocess
@@ -81,7 +80,14 @@ def test_faults_set_over_http_act_on_the_api_in_order(
     assert changed.status_code == 200
     state = changed.json()
     assert state["latency"] == 0.25
-    assert [f["fault"] for f in state["queue"]] == ["error", "error", "bad_gateway_html", "error", "drop", "error"]
+    assert [f["fault"] for f in state["queue"]] == [
+        "error",
+        "error",
+        "bad_gateway_html",
+        "error",
+        "drop",
+        "error",
+    ]
     assert [f.get("status") for f in state["queue"]] == [429, 429, None, 500, None, 423]
     answers = []
     for _ in range(4):
@@ -98,7 +104,9 @@ def test_faults_set_over_http_act_on_the_api_in_order(
     assert admin.get("/faults").json()["queue"] == []
 
 
-def test_requests_lists_what_the_api_was_sent_not_the_admin_calls(admin: httpx.Client, api: httpx.Client) -> None:
+def test_requests_lists_what_the_api_was_sent_not_the_admin_calls(
+    admin: httpx.Client, api: httpx.Client
+) -> None:
     api.post(PATH, json=ORDER, headers={"X-Idempotency-Key": "order-1"})
     api.post(PATH, json=ORDER, headers={"X-Idempotency-Key": "order-1"})
     admin.get("/faults")
@@ -165,7 +173,10 @@ def test_clear_queue_and_clock_offset(admin: httpx.Client, api: httpx.Client) ->
         ({"queue": [{"fault": "error"}]}, "queue[0].status is required"),
         ({"queue": [{"fault": "error", "status": 200}]}, "4xx or 5xx"),
         ({"queue": [{"fault": "drop", "colour": 1}]}, "drop takes after_processing, times; not colour"),
-        ({"queue": [{"fault": "rate_limited", "retry_after": "1\r\nX-Evil: 1"}]}, "queue[0].retry_after must"),
+        (
+            {"queue": [{"fault": "rate_limited", "retry_after": "1\r\nX-Evil: 1"}]},
+            "queue[0].retry_after must",
+        ),
         ({"queue": [{"fault": "trickle", "chunk_size": 0}]}, "chunk_size"),
         ({"queue": [{"fault": "drop", "times": 0}]}, "queue[0].times must be a whole number"),
         ({"latency": -1}, "latency must be"),
@@ -180,7 +191,9 @@ def test_bad_fault_settings_are_400_naming_the_field_and_change_nothing(
     admin: httpx.Client, body: Any, message: str
 ) -> None:
     admin.post("/faults", json={"latency": 0.5})
-    answer = admin.post("/faults", json={**body, "latency": 0.1} if isinstance(body, dict) and "latency" not in body else body)
+    # A valid change sent along with the bad one is not applied either: all or nothing.
+    payload = {**body, "latency": 0.1} if isinstance(body, dict) and "latency" not in body else body
+    answer = admin.post("/faults", json=payload)
     assert answer.status_code == 400
     assert answer.json()["type"] == "bad_request"
     assert message in answer.json()["message"]
@@ -190,7 +203,9 @@ def test_bad_fault_settings_are_400_naming_the_field_and_change_nothing(
 def test_admin_routing_errors(admin: httpx.Client) -> None:
     assert admin.post("/faults", content=b"{}").status_code == 415  # no JSON content type: no CSRF
     assert admin.post("/faults", content=b"{}", headers={"Content-Type": "text/plain"}).status_code == 415
-    assert admin.post("/faults", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    assert (
+        admin.post("/faults", content=b"{", headers={"Content-Type": "application/json"}).status_code == 400
+    )
     missing = admin.get("/nothing")
     assert missing.status_code == 404
     assert "/_sandbox/faults" in missing.json()["message"]
@@ -248,7 +263,9 @@ def test_help_shows_every_option_with_an_example(capsys: pytest.CaptureFixture[s
         (["--fault", "{bad json"], "not a JSON object"),
     ],
 )
-def test_bad_options_are_usage_errors(argv: list[str], message: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_options_are_usage_errors(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit) as done:
         main(["sandbox", *argv])
     assert done.value.code == 2
@@ -301,12 +318,16 @@ def _stop(process: subprocess.Popen[str]) -> tuple[str, str]:
 
 
 def test_the_command_scripts_faults_at_start_up_and_over_http() -> None:
-    process, banner = _start("--fault", "unavailable:retry_after=0", "--quiet", env={"XCOVER_API_SECRET": SECRET, "XCOVER_API_KEY": KEY})
+    credentials = {"XCOVER_API_KEY": KEY, "XCOVER_API_SECRET": SECRET}
+    process, banner = _start("--fault", "unavailable:retry_after=0", "--quiet", env=credentials)
     try:
         base_url = banner.split()[4]
         origin = base_url.removesuffix("/x")
         assert f"(admin: {origin}/_sandbox)" in banner
-        with httpx.Client(base_url=base_url, auth=XCoverAuth(KEY, SECRET)) as api, httpx.Client(base_url=origin) as admin:
+        with (
+            httpx.Client(base_url=base_url, auth=XCoverAuth(KEY, SECRET)) as api,
+            httpx.Client(base_url=origin) as admin,
+        ):
             assert api.post(PATH, json=ORDER).status_code == 503
             admin.post("/_sandbox/faults", json={"queue": [{"fault": "locked", "retry_after": 1}]})
             assert api.post(PATH, json=ORDER).status_code == 423
@@ -332,3 +353,15 @@ def test_api_secret_on_the_command_line_works_with_a_warning() -> None:
     assert "warning: --api-secret shows the secret to every user of this machine (ps)" in err
     assert "XCOVER_API_SECRET" in err
     assert "flag-secret" not in banner + out + err
+
+
+def test_requests_that_are_not_plain_json_are_listed_as_text(
+    admin: httpx.Client, api: httpx.Client, sandbox: Sandbox
+) -> None:
+    deep = "[" * 300 + "]" * 300
+    for content in (b'{"a": NaN}', deep.encode(), b"\xff\xfe not json"):
+        api.post(PATH, content=content, headers={"Content-Type": "application/json"})
+    listed = admin.get("/requests")
+    assert listed.status_code == 200
+    bodies = [r["request"]["body"] for r in listed.json()["requests"]]
+    assert bodies == ['{"a": NaN}', deep, "\ufffd\ufffd not json"]

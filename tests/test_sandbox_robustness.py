@@ -26,8 +26,8 @@ import xcover_offers.sandbox as sandbox_package
 from xcover_offers import XCoverAuth
 from xcover_offers._constants import MAX_BODY_DEPTH
 from xcover_offers.sandbox import Sandbox, SandboxRequest, SandboxServer
-from xcover_offers.sandbox._app import too_deep_at
 from xcover_offers.sandbox._log import EscapeControls, escape_controls
+from xcover_offers.sandbox._openapi import too_deep_at
 
 KEY, SECRET = "test-key", "test-secret"
 PATH = "/partners/LLODT/offers/"

@@ -473,7 +473,7 @@ def next_version(name: str, tmp_path: Path) -> Path:
 def regenerated() -> Iterator[Callable[[Path, str], ModuleType]]:
     """Import a module of a regenerated `xcover_offers_api` from a temporary folder, and afterwards put
     the installed package back so no later test sees the temporary one."""
-    import xcover_offers._auth  # bound to the installed package before the swap  # noqa: F401
+    import xcover_offers  # bound to the installed package before the swap  # noqa: F401
 
     def ours(name: str) -> bool:
         return name == codegen.PACKAGE or name.startswith(codegen.PACKAGE + ".")
@@ -503,7 +503,7 @@ def test_new_endpoint_regenerated_and_signed_with_no_wrapper_change(
     capsys: pytest.CaptureFixture[str],
     regenerated: Callable[[Path, str], ModuleType],
 ) -> None:
-    from xcover_offers._auth import XCoverAuth, verify_signature
+    from xcover_offers import XCoverAuth, verify_signature
 
     assert codegen.update_spec(repo, next_version("new-endpoint", tmp_path)) == 0
     out = capsys.readouterr().out

@@ -181,6 +181,10 @@ def test_success(otel: Otel) -> None:
     }
     assert request_point.count == 1
     assert request_point.sum >= 0
+    # The semantic conventions' bucket advice, in seconds (the SDK's default buckets suit milliseconds).
+    assert list(request_point.explicit_bounds) == [
+        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0
+    ]  # fmt: skip
     (operation_point,) = otel.points("xcover.client.operation.duration")
     assert dict(operation_point.attributes) == {"xcover.outcome": "ok", "xcover.partner_code": PARTNER}
     assert operation_point.count == 1
@@ -329,6 +333,18 @@ def test_circuit_open(otel: Otel) -> None:
     assert otel.points("http.client.request.duration") == []
     (operation_point,) = otel.points("xcover.client.operation.duration")
     assert operation_point.attributes["xcover.outcome"] == "circuit_open"
+
+
+def test_an_api_without_bucket_advice_still_gets_histograms() -> None:
+    made: list[dict[str, Any]] = []
+
+    class OldMeter:  # opentelemetry-api before 1.30: no explicit_bucket_boundaries_advisory
+        def create_histogram(self, name: str, unit: str = "", description: str = "") -> str:
+            made.append({"name": name, "unit": unit})
+            return name
+
+    assert _telemetry._histogram(OldMeter(), "h", "d", (1.0,)) == "h"  # type: ignore[arg-type, comparison-overlap]
+    assert made == [{"name": "h", "unit": "s"}]
 
 
 # -- the outcome of every kind of ending ---------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -76,9 +77,9 @@ def test_an_unimplemented_keyword_fails_at_compile_time_naming_it(schema: dict[s
 
 def test_annotations_and_extensions_are_ignored_on_purpose() -> None:
     schema = {
-        "type": "string", "description": "d", "title": "t", "example": "e", "examples": ["e"], "default": "x",
-        "deprecated": False, "readOnly": True, "writeOnly": False, "externalDocs": {}, "xml": {}, "x-vendor": 1,
-        "format": "email",
+        "type": "string", "description": "d", "title": "t", "example": "e", "examples": ["e"],
+        "default": "x", "deprecated": False, "readOnly": True, "writeOnly": False, "externalDocs": {},
+        "xml": {}, "x-vendor": 1, "format": "email",
     }  # fmt: skip
     assert check(schema, "not an email") is None, "email is XCover's to check (it answers 422)"
 
@@ -96,14 +97,23 @@ def test_annotations_and_extensions_are_ignored_on_purpose() -> None:
         ({"type": "string"}, None, "must not be null"),
         ({"type": "array", "items": {"type": "string"}}, ["a", 1], "[1]: expected a string, got int"),
         ({"type": "object", "required": ["a"]}, {}, "a: required field is missing"),
-        ({"type": "object", "additionalProperties": False, "properties": {"a": {}}}, {"b": 1}, "b: is not a field"),
-        ({"type": "object", "additionalProperties": {"type": "integer"}}, {"b": "x"}, "b: expected an integer"),
+        (
+            {"type": "object", "additionalProperties": False, "properties": {"a": {}}},
+            {"b": 1},
+            "b: is not a field",
+        ),
+        (
+            {"type": "object", "additionalProperties": {"type": "integer"}},
+            {"b": "x"},
+            "b: expected an integer",
+        ),
         ({"type": "string", "format": "date"}, "2027-13-01", "expected an ISO 8601 date"),
     ],
 )
 def test_keywords_mean_what_json_schema_says(schema: dict[str, Any], value: Any, problem: str) -> None:
     found = check(schema, value)
-    assert found is not None and found.startswith(problem) or found is not None and problem in found, found
+    assert found is not None
+    assert problem in found
 
 
 @pytest.mark.parametrize(
@@ -155,8 +165,13 @@ def chain(depth: int, leaf: Any = "leaf") -> dict[str, Any]:
 
 
 def test_a_ref_cycle_compiles_and_checks_at_any_depth() -> None:
-    assert check(NODE, {"name": "a", "children": [chain(3), {"name": "b", "children": []}]}, root=TREE_DOC) is None
-    assert check(NODE, chain(5, leaf=7), root=TREE_DOC) == "next.next.next.next.name: expected a string, got int"
+    assert (
+        check(NODE, {"name": "a", "children": [chain(3), {"name": "b", "children": []}]}, root=TREE_DOC)
+        is None
+    )
+    assert (
+        check(NODE, chain(5, leaf=7), root=TREE_DOC) == "next.next.next.next.name: expected a string, got int"
+    )
     assert check(NODE, {"name": "a", "children": [{"next": {}}]}, root=TREE_DOC) == (
         "children[0].name: required field is missing"
     )
@@ -165,7 +180,8 @@ def test_a_ref_cycle_compiles_and_checks_at_any_depth() -> None:
 def test_a_ref_cycle_is_still_bounded_by_the_depth_limit() -> None:
     assert check(NODE, chain(MAX_BODY_DEPTH), root=TREE_DOC) is None
     problem = check(NODE, chain(MAX_BODY_DEPTH + 1), root=TREE_DOC)
-    assert problem is not None and problem.startswith("next.next.next.next.next.next.next.next...: nested more")
+    assert problem is not None
+    assert problem.startswith("next.next.next.next.next.next.next.next...: nested more")
 
 
 @pytest.mark.parametrize(
@@ -179,7 +195,7 @@ def test_a_ref_cycle_is_still_bounded_by_the_depth_limit() -> None:
 )
 def test_resolve_refuses_refs_that_lead_nowhere(schema: dict[str, Any], message: str) -> None:
     doc = {"components": {"schemas": {"Loop": {"$ref": "#/components/schemas/Loop"}, "List": [1]}}}
-    with pytest.raises(LookupError, match=message):
+    with pytest.raises(LookupError, match=re.escape(message)):
         resolve(schema, doc)
 
 
@@ -204,11 +220,11 @@ def _first_use_from_threads(work: Callable[[], object], *, threads: int = 16, ro
             forget_compiled()
             start = threading.Barrier(threads)
 
-            def run() -> None:
+            def run(start: threading.Barrier = start) -> None:
                 start.wait()
                 try:
                     work()
-                except BaseException as exc:  # noqa: BLE001 - any failure at all is the finding
+                except BaseException as exc:  # any failure at all is the finding
                     failures.append(f"{type(exc).__name__}: {exc}"[:200])
 
             pool = [threading.Thread(target=run) for _ in range(threads)]
@@ -228,12 +244,9 @@ def test_first_use_from_many_threads_is_safe() -> None:
         body = build_body(customer=CUSTOMER, events=[EVENT], partner={"id": "p", "metadata": {}}, schema=None)
         assert body["context"]["events"][0]["tickets"] == [{"id": "t", "price": 5}]
         assert response_problem(RESPONSE) is None
-        try:
-            build_body(customer=CUSTOMER, events=[{**EVENT, "tickets": [{"id": "t"}]}], partner=None, schema=None)
-        except RequestValidationError as exc:
-            assert exc.path == "events[0].tickets[0].price"
-        else:
-            raise AssertionError("a missing price must be refused")
+        missing_price = [{**EVENT, "tickets": [{"id": "t"}]}]
+        with pytest.raises(RequestValidationError, match=r"^events\[0\]\.tickets\[0\]\.price: required"):
+            build_body(customer=CUSTOMER, events=missing_price, partner=None, schema=None)
 
     assert _first_use_from_threads(work) == []
 

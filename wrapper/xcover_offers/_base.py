@@ -279,7 +279,7 @@ class _BaseOffersClient:
             started = time.perf_counter()
             outcome = yield request
             if isinstance(outcome, BodyTooLarge):
-                trace.end(error=outcome)
+                trace.end(response=outcome.response, error=outcome)
                 self._log(call, attempt, outcome, started, None)
                 raise ResponseTooLargeError(
                     f"{outcome.response.status_code} response refused: {outcome}",

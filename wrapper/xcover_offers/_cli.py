@@ -433,7 +433,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--api-secret",
-        help="deprecated, shows the secret in ps: use XCOVER_API_SECRET=... xcover-offers sandbox",
+        help="deprecated: ps shows it to every user; set the environment instead "
+        "(e.g. XCOVER_API_SECRET=my-secret xcover-offers sandbox)",
     )
     serve.add_argument(
         "--latency",

@@ -141,7 +141,7 @@ class _Compiler:
             if present:
                 raise _unsupported(f"{present[0]!r} without a 'type'", where)
             return self._constrained(self._any(), schema, None, where)
-        if kind not in _TYPES:
+        if not isinstance(kind, str) or kind not in _TYPES:
             raise _unsupported(f"type {kind!r}", where)
         nullable = schema.get("nullable", False) is True
         if kind == "object":

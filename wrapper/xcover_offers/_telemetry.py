@@ -55,7 +55,7 @@ else:
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
-    from opentelemetry.metrics import Histogram, MeterProvider
+    from opentelemetry.metrics import Histogram, Meter, MeterProvider
     from opentelemetry.trace import Span, Tracer, TracerProvider
     from opentelemetry.util.types import AttributeValue
 
@@ -224,18 +224,24 @@ class _Instruments:
         self.operation_duration: Histogram | None = None
         if meter_provider is not None:
             meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
-            self.request_duration = meter.create_histogram(
-                "http.client.request.duration",
-                unit="s",
-                description="Duration of HTTP client requests.",
-                explicit_bucket_boundaries_advisory=_REQUEST_BUCKETS,
+            self.request_duration = _histogram(
+                meter, "http.client.request.duration", "Duration of HTTP client requests.", _REQUEST_BUCKETS
             )
-            self.operation_duration = meter.create_histogram(
+            self.operation_duration = _histogram(
+                meter,
                 "xcover.client.operation.duration",
-                unit="s",
-                description="Duration of one create_offer call, retries and their waits included.",
-                explicit_bucket_boundaries_advisory=_OPERATION_BUCKETS,
+                "Duration of one create_offer call, retries and their waits included.",
+                _OPERATION_BUCKETS,
             )
+
+
+def _histogram(meter: Meter, name: str, description: str, buckets: tuple[float, ...]) -> Histogram:
+    try:
+        return meter.create_histogram(
+            name, unit="s", description=description, explicit_bucket_boundaries_advisory=buckets
+        )
+    except TypeError:  # an API or SDK older than 1.30, without bucket advice: its default buckets
+        return meter.create_histogram(name, unit="s", description=description)
 
 
 _cache: _Instruments | None = None

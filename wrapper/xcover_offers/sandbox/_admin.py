@@ -10,8 +10,8 @@ faults they set::
                               {"latency": 0.5, "clock_offset": -600, "clear_queue": true,
                                "queue": [{"fault": "rate_limited", "retry_after": 2, "times": 3},
                                          {"fault": "drop", "after_processing": true}]}
-    GET  /_sandbox/requests   what the API was sent, oldest first (?limit=N for the last N);
-                              signatures redacted
+    GET  /_sandbox/requests   what the API was sent and answered, oldest first (?limit=N for
+                              the last N); header names lower-cased, signatures redacted
     POST /_sandbox/reset      no faults, no history, no stored idempotency keys
 
 Faults (each also takes ``times``): ``rate_limited`` / ``unavailable`` (``retry_after``, default
@@ -32,8 +32,10 @@ from typing import Any, Final
 from urllib.parse import parse_qsl
 
 from .. import redact_headers
+from .._constants import MAX_BODY_DEPTH
 from ._app import JSON, SandboxApp, error_body
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
+from ._openapi import too_deep_at
 
 PREFIX: Final = "/_sandbox"
 MAX_SHOWN_BODY: Final = 256 * 1024
@@ -114,7 +116,7 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
         "request": {
             "method": request.method,
             "target": request.target,
-            "headers": redact_headers(dict(request.headers)),
+            "headers": {k.lower(): v for k, v in redact_headers(dict(request.headers)).items()},
             "body": _shown(request.body),
         },
         "response": {
@@ -127,11 +129,19 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
 
 
 def _shown(body: bytes) -> Any:
+    """A body as JSON when it is JSON that can be sent back as JSON; else as (cut) text."""
     if not body:
         return None
     if len(body) <= MAX_SHOWN_BODY:
         try:
-            return json.loads(body)
+            value = json.loads(body, parse_constant=_no_constant)
         except (ValueError, RecursionError):
             pass
+        else:
+            if not isinstance(value, dict | list) or too_deep_at(value, MAX_BODY_DEPTH) is None:
+                return value
     return body[:4096].decode("utf-8", "replace")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")

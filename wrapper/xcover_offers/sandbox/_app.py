@@ -61,7 +61,7 @@ from ._faults import Fault, Faults
 from ._idempotency import Claim, IdempotencyStore
 from ._log import logger
 from ._offers import build_offer, read_options, rule_errors
-from ._openapi import SpecRequest, SpecResponse, check_request, response_problems, server_url
+from ._openapi import SpecRequest, SpecResponse, check_request, response_problems, server_url, too_deep_at
 from ._pricing import DEFAULT_PRODUCTS, ProductConfig
 
 JSON: Final = "application/json"
@@ -109,22 +109,8 @@ def _encode(body: dict[str, Any]) -> bytes:
 class SandboxApp:
     """An offline XCover Create Offer endpoint, driven by the patched spec: the core, with no I/O.
 
-    Args:
-        api_key: the key clients sign with (their X-Api-Key and keyId).
-        api_secret: the secret that key signs with.
-        products: the configured offers, one product each in every answer (see `_pricing`); None
-            for `DEFAULT_PRODUCTS` (etp-basic, etp-premium, etp-flex).
-        faults: fault injection settings; a fresh healthy `Faults` by default.
-        clock: wall clock in seconds; the sandbox's own time is ``clock() + faults.clock_offset``.
-        sleep: how the sync transport and the server wait for injected latency and trickles.
-        async_sleep: how the async transport waits for them.
-        max_body: the largest body accepted, in bytes (413 above it).
-        seed: makes ids reproducible; ids are unique per sandbox either way.
-        check_responses: validate every answer against the spec before sending it and answer 500
-            if it does not conform; meant for this package's own tests.
-        history_size: how many exchanges `history` keeps (the oldest are dropped first).
-        idempotency_retention: seconds a processed request's answer is replayed (409) to a request
-            with the same ``X-Idempotency-Key`` and body; XCover keeps them 48 hours; 0 turns it off.
+    `handle` answers one `SandboxRequest`; `history`, `faults`, `queue` and `reset` are for tests.
+    Its arguments are described on `__init__`.
     """
 
     def __init__(
@@ -143,6 +129,26 @@ class SandboxApp:
         history_size: int = HISTORY_SIZE,
         idempotency_retention: float = IDEMPOTENCY_RETENTION,
     ) -> None:
+        """Configure the sandbox; every argument is optional.
+
+        Args:
+            api_key: the key clients sign with (their X-Api-Key and keyId).
+            api_secret: the secret that key signs with.
+            products: the configured offers, one product each in every answer (see `_pricing`);
+                None for `DEFAULT_PRODUCTS` (etp-basic, etp-premium, etp-flex).
+            faults: fault injection settings; a fresh healthy `Faults` by default.
+            clock: wall clock in seconds; the sandbox's own time is ``clock() + faults.clock_offset``.
+            sleep: how the sync transport and the server wait for injected latency and trickles.
+            async_sleep: how the async transport waits for them.
+            max_body: the largest body accepted, in bytes (413 above it).
+            seed: makes ids reproducible; ids are unique per sandbox either way.
+            check_responses: validate every answer against the spec before sending it and answer 500
+                if it does not conform; meant for this package's own tests.
+            history_size: how many exchanges `history` keeps (the oldest are dropped first).
+            idempotency_retention: seconds a processed request's answer is replayed (409) to a
+                request with the same ``X-Idempotency-Key`` and body; XCover keeps them 48 hours;
+                0 turns it off.
+        """
         if not api_key or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty")
         products = DEFAULT_PRODUCTS if products is None else products
@@ -431,37 +437,6 @@ class SandboxApp:
         problems = response_problems(spec_request, SpecResponse(status, response.body, JSON))
         if problems:
             raise AssertionError(f"non-conforming {response.status} answer: {'; '.join(problems)}")
-
-
-def too_deep_at(body: Any, limit: int) -> str | None:
-    """The path of the first object or array nested deeper than `limit` (the body is depth 1), or None.
-
-    Iterative, so a body deep enough to break a recursive walk (openapi-core's) is measured safely;
-    each entry links to its parent, so the path is built only for the one that is too deep.
-    """
-    Entry = tuple[Any, int, Any, str | int]  # (node, depth, parent entry, key in parent)
-    stack: list[Entry] = [(body, 1, None, "")]
-    while stack:
-        entry = stack.pop()
-        node, depth = entry[0], entry[1]
-        children = node.items() if isinstance(node, Mapping) else enumerate(node)
-        for key, child in children:
-            if isinstance(child, Mapping | list):
-                if depth + 1 > limit:
-                    return _path_text(entry, key)
-                stack.append((child, depth + 1, entry, key))
-    return None
-
-
-def _path_text(entry: Any, key: str | int) -> str:
-    parts: list[str | int] = [key]
-    while entry is not None and entry[2] is not None:
-        parts.append(entry[3])
-        entry = entry[2]
-    text = ""
-    for part in reversed(parts):
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
 
 
 def _aware(timestamp: float) -> dt.datetime:

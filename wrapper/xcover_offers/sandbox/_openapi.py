@@ -164,3 +164,34 @@ def check_request(request: SpecRequest) -> tuple[dict[str, list[str]], Mapping[s
 def response_problems(request: SpecRequest, response: SpecResponse) -> list[str]:
     """Why `response` does not conform to the spec for `request` (empty when it does)."""
     return [f"{type(e).__name__}: {e}"[:500] for e in openapi().iter_response_errors(request, response)]
+
+
+def too_deep_at(body: Any, limit: int) -> str | None:
+    """The path of the first object or array nested deeper than `limit` (the body is depth 1), or None.
+
+    Iterative, so a body deep enough to break a recursive walk (openapi-core's) is measured safely;
+    each entry links to its parent, so the path is built only for the one that is too deep.
+    """
+    Entry = tuple[Any, int, Any, str | int]  # (node, depth, parent entry, key in parent)
+    stack: list[Entry] = [(body, 1, None, "")]
+    while stack:
+        entry = stack.pop()
+        node, depth = entry[0], entry[1]
+        children = node.items() if isinstance(node, Mapping) else enumerate(node)
+        for key, child in children:
+            if isinstance(child, Mapping | list):
+                if depth + 1 > limit:
+                    return _path_text(entry, key)
+                stack.append((child, depth + 1, entry, key))
+    return None
+
+
+def _path_text(entry: Any, key: str | int) -> str:
+    parts: list[str | int] = [key]
+    while entry is not None and entry[2] is not None:
+        parts.append(entry[3])
+        entry = entry[2]
+    text = ""
+    for part in reversed(parts):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

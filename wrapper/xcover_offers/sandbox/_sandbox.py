@@ -16,7 +16,7 @@ class Sandbox(SandboxApp):
     """An offline XCover Create Offer endpoint, driven by the patched spec.
 
     Serve it in-process (`transport`, `async_transport`, with `base_url`) or over HTTP (`serve`).
-    Its arguments are `SandboxApp`'s.
+    Its arguments are described on `__init__` (inherited from `SandboxApp`, the core).
     """
 
     @property
