@@ -356,17 +356,32 @@ def bench_async(cfg: Settings) -> dict[str, Any]:
 def _compare(
     candidate: Callable[[], object], baseline: Callable[[], object], cfg: Settings
 ) -> dict[str, float]:
-    """Both timed in alternation, each in batches sized to the time budget; medians and their ratio."""
-    count_c, count_b = batch_size(candidate, cfg.scale_budget_s), batch_size(baseline, cfg.scale_budget_s)
+    """Timed in alternation, each in batches sized to the time budget: the candidate, the baseline and,
+    for context, the candidate with the cyclic garbage collector paused; medians, and their ratio."""
+    variants: dict[str, Callable[[], object]] = {
+        "candidate": candidate,
+        "baseline": baseline,
+        "candidate_no_gc": partial(_without_gc, candidate),
+    }
     samples = interleave(
-        {
-            "candidate": partial(per_call_us, candidate, count_c),
-            "baseline": partial(per_call_us, baseline, count_b),
-        },
+        {name: partial(per_call_us, fn, batch_size(fn, cfg.scale_budget_s)) for name, fn in variants.items()},
         cfg.scale_rounds,
     )
     c, b = median(samples["candidate"]), median(samples["baseline"])
-    return {"candidate_us": c, "baseline_us": b, "ratio": c / b}
+    return {
+        "candidate_us": c,
+        "baseline_us": b,
+        "ratio": c / b,
+        "no_gc_us": median(samples["candidate_no_gc"]),
+    }
+
+
+def _without_gc(fn: Callable[[], object]) -> object:
+    gc.disable()
+    try:
+        return fn()
+    finally:
+        gc.enable()
 
 
 def bench_scaling(cfg: Settings) -> dict[str, Any]:

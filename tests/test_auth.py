@@ -690,7 +690,7 @@ class Recorder:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
-        return httpx.Response(200, json={"data": {"id": "offer-1", "products": []}})
+        return httpx.Response(200, json={"data": {"id": "offer-1", "currency": "USD", "products": []}})
 
 
 PARTNER = "AB C/1"

@@ -136,7 +136,7 @@ def test_endpoint_sends_method_path_query_and_body() -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
-        return httpx.Response(200, json={"data": {"id": "offer-1", "products": []}})
+        return httpx.Response(200, json={"data": {"id": "offer-1", "currency": "USD", "products": []}})
 
     client = Client(
         base_url="https://api.xcover.com/x", httpx_args={"transport": httpx.MockTransport(handler)}

@@ -365,3 +365,23 @@ def test_requests_that_are_not_plain_json_are_listed_as_text(
     assert listed.status_code == 200
     bodies = [r["request"]["body"] for r in listed.json()["requests"]]
     assert bodies == ['{"a": NaN}', deep, "\ufffd\ufffd not json"]
+
+
+def test_every_fault_round_trips_through_its_plain_form_and_headers_stay_single_lines() -> None:
+    from xcover_offers.sandbox._faults import faults_from_spec
+
+    faults = [
+        Fault.rate_limited(retry_after="Wed, 21 Oct 2037 07:28:00 GMT"),
+        Fault.unavailable(retry_after=None),
+        Fault.error(418, message="Teapot."),
+        Fault.locked(retry_after="5"),
+        Fault.bad_gateway_html(),
+        Fault.drop(),
+        Fault.drop(after_processing=True),
+        Fault.trickle(chunk_size=3, interval=0.25),
+        Fault.replay(),
+    ]
+    assert [faults_from_spec(f.describe())[0] for f in faults] == faults
+    for bad in ("1\r\nSet-Cookie: x=1", "", "\x00", "9" * 101):
+        with pytest.raises(ValueError, match="retry_after"):
+            Fault.rate_limited(retry_after=bad)

@@ -22,7 +22,14 @@ EVENT = {
     "id": "e", "name": "n", "start_date": "2027-06-01T19:30:00+00:00", "country": "US",
     "tickets": [{"id": "t", "price": 5}],
 }  # fmt: skip
-RESPONSE = {"data": {"id": "OFR-1", "currency": "USD", "products": [{"id": "q", "details": {"finance": {}}}]}}
+PRICE = {"total_amount": 5.5, "total_amount_formatted": "$5.50"}
+RESPONSE = {
+    "data": {
+        "id": "OFR-1",
+        "currency": "USD",
+        "products": [{"id": "q", "details": {"finance": {"price": PRICE}}}],
+    }
+}
 
 
 def check(schema: dict[str, Any], value: Any, *, request: bool = True, root: Any = None) -> str | None:

@@ -15,6 +15,12 @@ SPEC_SHA256: Final = "562e43589a539fe748f910bd13f32927dda0cdb0fce52a920bab6d6216
 SPEC_FIXES: Final[tuple[str, ...]] = (
     "partner-code-path-parameter",
     "create-offer-operation-id",
+    "response-data-required",
+    "offer-id-currency-products-required",
+    "product-id-details-required",
+    "product-details-finance-required",
+    "finance-price-required",
+    "price-total-amount-required",
 )
 """Ids of the reviewed corrections (spec-fixes.json) applied before generation."""
 

@@ -226,9 +226,7 @@ class _BaseOffersClient:
             path=target.raw_path.decode("ascii").partition("?")[0],
             started=self._timer(),
             total_timeout=total,
-            trace=start_call(
-                partner_code=self.partner_code, idempotency_key=idempotency_key, server=target
-            ),
+            trace=start_call(partner_code=self.partner_code, idempotency_key=idempotency_key, server=target),
         )
 
     # -- the policy --------------------------------------------------------------------------------
@@ -320,7 +318,9 @@ class _BaseOffersClient:
                 # A Retry-After date is on the server's clock: measure it against the response's
                 # Date, else our clock corrected by any skew learned so far.
                 now = server_time(response) or self._clock() + self.auth.clock_offset
-                delay = retry_delay(retries_done, response.headers.get("retry-after"), now=now, rand=self._rand)
+                delay = retry_delay(
+                    retries_done, response.headers.get("retry-after"), now=now, rand=self._rand
+                )
                 reason = f"status {response.status_code}"
                 yield from self._backoff(call, delay, reason, attempt, last)
                 retries_done += 1
@@ -463,4 +463,3 @@ def _connection_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnec
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{host} did not answer in time ({type(exc).__name__})", request=safe)
     return APIConnectionError(f"could not reach {host}: {type(exc).__name__}: {exc}", request=safe)
-

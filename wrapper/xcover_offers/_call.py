@@ -102,7 +102,9 @@ class Call:
         def clip(value: float | None) -> float:
             return remaining if value is None else min(value, remaining)
 
-        return httpx.Timeout(connect=clip(t.connect), read=clip(t.read), write=clip(t.write), pool=clip(t.pool))
+        return httpx.Timeout(
+            connect=clip(t.connect), read=clip(t.read), write=clip(t.write), pool=clip(t.pool)
+        )
 
 
 def request_id(headers: httpx.Headers) -> str | None:

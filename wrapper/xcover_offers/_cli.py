@@ -416,7 +416,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "sandbox",
         help="serve the offline XCover sandbox over HTTP until Ctrl-C",
-        description="Serve the offline XCover Create Offer sandbox over HTTP/1.1 until Ctrl-C or SIGTERM. "
+        description="Serve the offline XCover Create Offer sandbox over HTTP/1.1 until Ctrl-C or SIGTERM.\n"
         "The API secret comes from $XCOVER_API_SECRET (else the published sandbox-secret).",
         epilog=SANDBOX_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

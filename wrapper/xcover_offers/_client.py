@@ -200,8 +200,11 @@ class AsyncOffersClient(_BaseOffersClient):
 
         self._sleep: Callable[[float], Any] = anyio.sleep
 
-    __init__.__doc__ = _CLIENT_ARGS_DOC + """        backend: "httpx" (default) or "aiohttp".
+    __init__.__doc__ = (
+        _CLIENT_ARGS_DOC
+        + """        backend: "httpx" (default) or "aiohttp".
 """
+    )
 
     @classmethod
     def from_env(cls, *, environ: Mapping[str, str] | None = None, **overrides: Unpack[EnvOverrides]) -> Self:
@@ -252,7 +255,9 @@ class AsyncOffersClient(_BaseOffersClient):
         try:
             with scope:
                 response = await self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
-                await aread_body(response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer)
+                await aread_body(
+                    response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer
+                )
         except (httpx.HTTPError, BodyTooLarge) as exc:
             return exc
         except TimeoutError:

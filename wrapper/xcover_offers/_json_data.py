@@ -78,7 +78,7 @@ def to_decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         amount = value
     elif isinstance(value, int):
-        amount = Decimal(value)  # exact, and no str(): a huge int would pass Python's digit limit
+        amount = Decimal(value)  # exact; str() of a huge int would hit Python's digit limit
     else:
         try:
             # A float's shortest repr, not its binary value: Decimal(0.1) would carry the error into sums.
@@ -96,6 +96,36 @@ def decimal_json(amount: Decimal) -> int | float:
     if amount.adjusted() > 308:  # before int(): Decimal("1e999999999") would build a huge int
         raise Invalid(OUT_OF_RANGE)
     return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def whole_decimal(value: Any) -> bool:
+    return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
+
+
+def null(nullable: bool) -> None:
+    """None where the schema allows null, else the error."""
+    if not nullable:
+        raise Invalid(NOT_NULL)
+    return None
+
+
+def exact_type_check(cls: type, expected: str, nullable: bool) -> Check:
+    def check_exact_type(value: Any, depth: int) -> Any:
+        if type(value) is cls:
+            return value
+        if value is None:
+            return null(nullable)
+        raise Invalid(f"expected {expected}, got {describe(value)}")
+
+    return check_exact_type
+
+
+def bound_check(test: Callable[[Any, Any], bool], limit: Any, message: str) -> Callable[[Any], None]:
+    def check_bound(value: Any) -> None:
+        if not test(value, limit):
+            raise Invalid(message)
+
+    return check_bound
 
 
 def aware_iso(value: dt.datetime) -> str:

@@ -44,13 +44,8 @@ def parse_retry_after(value: str | None, *, now: float) -> float | None:
         pass
     else:  # delta-seconds: a negative or NaN count is malformed
         return seconds if seconds >= 0 else None
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:  # RFC 9110 dates are GMT
-        when = when.replace(tzinfo=dt.UTC)
-    return max(when.timestamp() - now, 0.0)  # a date already past: retry now
+    when = parse_http_date(value)
+    return None if when is None else max(when - now, 0.0)  # a date already past: retry now
 
 
 def retry_delay(

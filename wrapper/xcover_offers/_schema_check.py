@@ -19,12 +19,10 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any, Final
 
 from ._constants import MAX_BODY_DEPTH
 from ._json_data import (
-    NOT_NULL,
     NUMBER_HINT,
     SURROGATE,
     Check,
@@ -32,13 +30,16 @@ from ._json_data import (
     any_json,
     anything,
     aware_iso,
+    bound_check,
     check_float,
     check_int,
     check_key,
     decimal_json,
     describe,
+    exact_type_check,
     iso_date,
     model_dict,
+    null,
     request_datetime,
     response_datetime,
     to_decimal,
@@ -46,6 +47,7 @@ from ._json_data import (
     utf8_ok,
     walk_list,
     walk_mapping,
+    whole_decimal,
 )
 from ._spec import resolve
 
@@ -154,7 +156,7 @@ class _Compiler:
         scalar = {"string": self._string, "number": self._number, "integer": self._integer}.get(kind)
         if scalar is not None:
             return scalar(schema, where, nullable, _extra(schema, kind, where))
-        return self._constrained(_simple(bool, "a boolean", nullable), schema, kind, where)
+        return self._constrained(exact_type_check(bool, "a boolean", nullable), schema, kind, where)
 
     def _any(self) -> Check:
         return any_json if self.request else anything
@@ -249,12 +251,7 @@ class _Compiler:
                     return null(nullable)
                 if isinstance(value, int) and not isinstance(value, bool):
                     value = int(value)
-                elif (
-                    request
-                    and isinstance(value, Decimal)
-                    and value.is_finite()
-                    and value == value.to_integral_value()
-                ):
+                elif request and whole_decimal(value):
                     value = decimal_json(value)
                 elif not request and isinstance(value, float) and value.is_integer():
                     pass  # JSON has one number type: 2.0 is an integer
@@ -285,7 +282,11 @@ class _Compiler:
             raise _unsupported(f"additionalProperties {extra_schema!r}", where)
         if self.request:
             return _request_object(properties, required, additional, nullable)
-        return _response_object(properties, required, additional, nullable)
+        known_good = {
+            str(name): _known_good_types(resolve(sub, self.root))
+            for name, sub in schema.get("properties", {}).items()
+        }
+        return _response_object(properties, known_good, required, additional, nullable)
 
     def _array(self, schema: Mapping[str, Any], where: str, nullable: bool) -> Check:
         items_schema = schema.get("items")
@@ -342,7 +343,7 @@ def _extra(schema: Mapping[str, Any], kind: str | None, where: str) -> Callable[
         if name in schema:
             if kind not in kinds:
                 raise _unsupported(f"{name!r} on a {kind or 'schema without a type'}", where)
-            checks.append(_bound(test, schema[name], message.format(schema[name])))
+            checks.append(bound_check(test, schema[name], message.format(schema[name])))
     if len(checks) < 2:
         return checks[0] if checks else None
 
@@ -360,33 +361,7 @@ def _unsupported(what: str, where: str) -> NotImplementedError:
     )
 
 
-def null(nullable: bool) -> None:
-    """None where the schema allows null, else the error."""
-    if not nullable:
-        raise Invalid(NOT_NULL)
-    return None
-
-
 _ABSENT: Final = object()
-
-
-def _bound(test: Callable[[Any, Any], bool], limit: Any, message: str) -> Callable[[Any], None]:
-    def bound(value: Any) -> None:
-        if not test(value, limit):
-            raise Invalid(message)
-
-    return bound
-
-
-def _simple(cls: type, expected: str, nullable: bool) -> Check:
-    def check_simple(value: Any, depth: int) -> Any:
-        if type(value) is cls:
-            return value
-        if value is None:
-            return null(nullable)
-        raise Invalid(f"expected {expected}, got {describe(value)}")
-
-    return check_simple
 
 
 def _request_object(
@@ -419,10 +394,33 @@ def _request_object(
     return check_object
 
 
+def _known_good_types(schema: Mapping[str, Any]) -> frozenset[type]:
+    """Types of a received value that pass `schema` at a glance, with no call (most leaves of a body).
+
+    A float is never among them: JSON's parser accepts NaN, which the check refuses.
+    """
+    if any(k in schema for k in ("enum", "minLength", "maxLength", "minimum", "maximum")):
+        return frozenset()
+    kind = schema.get("type")
+    if kind == "string" and schema.get("format") in (None, *_UNCHECKED_FORMATS):
+        types: set[type] = {str}
+    elif kind in ("integer", "number", "boolean"):
+        types = {bool} if kind == "boolean" else {int}
+    else:
+        return frozenset()
+    if schema.get("nullable") is True:
+        types.add(type(None))
+    return frozenset(types)
+
+
 def _response_object(
-    properties: Mapping[str, Check], required: tuple[str, ...], additional: Check | None, nullable: bool
+    properties: Mapping[str, Check],
+    known_good: Mapping[str, frozenset[type]],
+    required: tuple[str, ...],
+    additional: Check | None,
+    nullable: bool,
 ) -> Check:
-    declared = tuple(properties.items())
+    declared = tuple((name, check, known_good.get(name, frozenset())) for name, check in properties.items())
     # Unknown fields are allowed in responses, whatever additionalProperties says: XCover adding a
     # field must not break clients already deployed. A schema for them is still applied.
     others = additional if additional is not None and additional is not anything else None
@@ -437,9 +435,9 @@ def _response_object(
         for name in required:
             if name not in value:
                 raise Invalid("required field is missing", name)
-        for name, check in declared:
+        for name, check, good in declared:
             item = value.get(name, _ABSENT)
-            if item is not _ABSENT:
+            if item is not _ABSENT and type(item) not in good:
                 try:
                     check(item, depth + 1)
                 except Invalid as exc:

@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from xcover_offers_api._spec_facts import CREATE_OFFER_PATH, DEFAULT_SERVER, EXTRA_FIELDS
-
-__all__ = ["CREATE_OFFER_PATH", "allowed_extra_fields", "default_server", "document", "request_schema"]
+from xcover_offers_api._spec_facts import CREATE_OFFER_PATH as CREATE_OFFER_PATH  # re-exported
+from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS
 
 
 @cache

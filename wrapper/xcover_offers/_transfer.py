@@ -62,67 +62,66 @@ class _AsyncPieces(httpx.AsyncByteStream):
         await self._stream.aclose()
 
 
-def _declared_too_large(response: httpx.Response, limit: int) -> bool:
-    """A plain body whose Content-Length is already over the limit is refused without reading it."""
-    if response.headers.get("content-encoding", "identity").strip().lower() not in ("", "identity"):
-        return False
-    length = response.headers.get("content-length", "")
-    return length.isdigit() and int(length) > limit
+class _Reader:
+    """The accounting of one bounded read; the sync and async loops only feed it chunks."""
 
+    def __init__(
+        self, response: httpx.Response, limit: int, deadline: float | None, timer: Callable[[], float]
+    ) -> None:
+        self.response, self.limit, self.deadline, self.timer = response, limit, deadline, timer
+        self.chunks: list[bytes] = []
+        self.size = 0
+        # A plain body whose Content-Length is already over the limit is refused without reading it.
+        headers = response.headers
+        length = headers.get("content-length", "")
+        plain = headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
+        if plain and length.isdigit() and int(length) > limit:
+            raise BodyTooLarge(response, limit, int(length))
 
-def _out_of_time(response: httpx.Response, deadline: float | None, timer: Callable[[], float]) -> None:
-    if deadline is not None and timer() >= deadline:
-        raise httpx.ReadTimeout("the call's total_timeout ran out while reading the body", request=response.request)
+    def take(self, chunk: bytes) -> None:
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise BodyTooLarge(self.response, self.limit, self.size)
+        self.chunks.append(chunk)
+        if self.deadline is not None and self.timer() >= self.deadline:
+            raise httpx.ReadTimeout(
+                "the call's total_timeout ran out while reading the body", request=self.response.request
+            )
 
-
-def _keep(response: httpx.Response, chunks: list[bytes]) -> None:
-    # What httpx's own read() stores, set here because the body was read piece by piece. The
-    # stream is swapped for an in-memory one: httpx's stream refers back to the response, a cycle
-    # that would leave every response to the cyclic garbage collector (BENCHMARKS.md, memory).
-    content = response._content = b"".join(chunks)
-    response.stream = httpx.ByteStream(content)
+    def keep(self) -> None:
+        # What httpx's own read() stores, set here because the body was read piece by piece. The
+        # stream is swapped for an in-memory one: httpx's stream refers back to the response, a
+        # cycle that would leave every response to the cyclic garbage collector (BENCHMARKS.md).
+        content = self.response._content = b"".join(self.chunks)
+        self.response.stream = httpx.ByteStream(content)
 
 
 def read_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
 ) -> None:
     """Read a streamed response's body into it, or raise BodyTooLarge / httpx.ReadTimeout (and close it)."""
-    chunks: list[bytes] = []
-    size = 0
     try:
-        if _declared_too_large(response, limit):
-            raise BodyTooLarge(response, limit, int(response.headers["content-length"]))
+        reader = _Reader(response, limit, deadline, timer)
         response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
         for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge(response, limit, size)
-            chunks.append(chunk)
-            _out_of_time(response, deadline, timer)
+            reader.take(chunk)
     finally:
         response.close()
-    _keep(response, chunks)
+    reader.keep()
 
 
 async def aread_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
 ) -> None:
     """`read_body` for async responses."""
-    chunks: list[bytes] = []
-    size = 0
     try:
-        if _declared_too_large(response, limit):
-            raise BodyTooLarge(response, limit, int(response.headers["content-length"]))
+        reader = _Reader(response, limit, deadline, timer)
         response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                raise BodyTooLarge(response, limit, size)
-            chunks.append(chunk)
-            _out_of_time(response, deadline, timer)
+            reader.take(chunk)
     finally:
         await response.aclose()
-    _keep(response, chunks)
+    reader.keep()
 
 
 def safe_request(request: httpx.Request) -> httpx.Request:

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import RequestValidationError
-from ._json_data import NUMBER_HINT, Invalid, decimal_json, explain, to_decimal
+from ._json_data import NUMBER_HINT, Invalid, decimal_json, describe, explain, to_decimal
 from ._schema_check import compiled_check
 from ._spec import create_offer_operation, request_schema, resolve
 
@@ -64,7 +64,7 @@ def build_body(*, customer: Any, events: Any, partner: Any, schema: Any) -> dict
         RequestValidationError: the first problem found, with its path; it never holds the value.
     """
     if isinstance(events, Mapping | str | bytes) or not isinstance(events, Sequence):
-        raise RequestValidationError("events", f"expected a list of events, got {type(events).__name__}")
+        raise RequestValidationError("events", f"expected a list of events, got {describe(events)}")
     if not events:
         raise RequestValidationError("events", "at least one event is required")
     raw: dict[str, Any] = {"customer": customer, "context": {"events": list(events)}}

@@ -8,13 +8,13 @@ import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
-from email.utils import parsedate_to_datetime
 from typing import Any, Final
 
 import httpx
 
 from ._constants import DEFAULT_MAX_SKEW
 from ._errors import SignatureError
+from ._retry import parse_http_date
 from ._signature import (
     ALGORITHMS,
     HEADER_NAME,
@@ -183,15 +183,12 @@ def _collect_headers(headers: Any) -> dict[str, str]:
 def _check_date(value: str | None, now: float, max_skew: float) -> None:
     if value is None:
         raise SignatureError("the request has no Date header")
-    try:
-        sent = parsedate_to_datetime(value)
-        if sent.tzinfo is None:
-            raise ValueError("no time zone")
-        age = now - sent.timestamp()
-    except (TypeError, ValueError, IndexError, OverflowError):
+    sent = parse_http_date(value, require_zone=True)
+    if sent is None:
         raise SignatureError(
             f"the Date header {_short(value)} is not an HTTP date like 'Thu, 04 Nov 2021 18:07:11 GMT'"
-        ) from None
+        )
+    age = now - sent
     if age > max_skew:
         raise SignatureError(f"the Date header is {age:.0f} s old, more than the allowed {max_skew:g} s")
     if -age > max_skew:

@@ -15,22 +15,20 @@ T = TypeVar("T", bound="Finance")
 class Finance:
     """
     Attributes:
-        price (Price | Unset):
+        price (Price):
         tax (Tax | Unset):
         surcharge (Surcharge | Unset):
         commission (Commission | Unset):
     """
 
-    price: Price | Unset = UNSET
+    price: Price
     tax: Tax | Unset = UNSET
     surcharge: Surcharge | Unset = UNSET
     commission: Commission | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        price: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.price, Unset):
-            price = self.price.to_dict()
+        price = self.price.to_dict()
 
         tax: dict[str, Any] | Unset = UNSET
         if not isinstance(self.tax, Unset):
@@ -46,9 +44,11 @@ class Finance:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if price is not UNSET:
-            field_dict["price"] = price
+        field_dict.update(
+            {
+                "price": price,
+            }
+        )
         if tax is not UNSET:
             field_dict["tax"] = tax
         if surcharge is not UNSET:
@@ -61,12 +61,7 @@ class Finance:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        _price = d.pop("price", UNSET)
-        price: Price | Unset
-        if isinstance(_price, Unset):
-            price = UNSET
-        else:
-            price = Price.from_dict(_price)
+        price = Price.from_dict(d.pop("price"))
 
         _tax = d.pop("tax", UNSET)
         tax: Tax | Unset

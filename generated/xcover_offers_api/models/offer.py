@@ -15,16 +15,16 @@ T = TypeVar("T", bound="Offer")
 class Offer:
     """
     Attributes:
-        id (str | Unset): Offer ID
-        currency (str | Unset):
-        products (list[Product] | Unset):
+        id (str): Offer ID
+        currency (str):
+        products (list[Product]):
         content (OfferContent | Unset):
         provider_reference (str | Unset): Provider reference identifier for downstream tracking and reconciliation.
     """
 
-    id: str | Unset = UNSET
-    currency: str | Unset = UNSET
-    products: list[Product] | Unset = UNSET
+    id: str
+    currency: str
+    products: list[Product]
     content: OfferContent | Unset = UNSET
     provider_reference: str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -34,12 +34,10 @@ class Offer:
 
         currency = self.currency
 
-        products: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.products, Unset):
-            products = []
-            for products_item_data in self.products:
-                products_item = products_item_data.to_dict()
-                products.append(products_item)
+        products = []
+        for products_item_data in self.products:
+            products_item = products_item_data.to_dict()
+            products.append(products_item)
 
         content: dict[str, Any] | Unset = UNSET
         if not isinstance(self.content, Unset):
@@ -49,13 +47,13 @@ class Offer:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
-        if currency is not UNSET:
-            field_dict["currency"] = currency
-        if products is not UNSET:
-            field_dict["products"] = products
+        field_dict.update(
+            {
+                "id": id,
+                "currency": currency,
+                "products": products,
+            }
+        )
         if content is not UNSET:
             field_dict["content"] = content
         if provider_reference is not UNSET:
@@ -66,18 +64,16 @@ class Offer:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = d.pop("id")
 
-        currency = d.pop("currency", UNSET)
+        currency = d.pop("currency")
 
-        _products = d.pop("products", UNSET)
-        products: list[Product] | Unset = UNSET
-        if _products is not UNSET:
-            products = []
-            for products_item_data in _products:
-                products_item = Product.from_dict(products_item_data)
+        products = []
+        _products = d.pop("products")
+        for products_item_data in _products:
+            products_item = Product.from_dict(products_item_data)
 
-                products.append(products_item)
+            products.append(products_item)
 
         _content = d.pop("content", UNSET)
         content: OfferContent | Unset

@@ -6,8 +6,6 @@ from typing import Any, Self, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
-
 T = TypeVar("T", bound="OfferResponse")
 
 
@@ -16,34 +14,29 @@ class OfferResponse:
     """Event ticket protection offer responses are wrapped in a top-level `data` object.
 
     Attributes:
-        data (Offer | Unset):
+        data (Offer):
     """
 
-    data: Offer | Unset = UNSET
+    data: Offer
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.data, Unset):
-            data = self.data.to_dict()
+        data = self.data.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if data is not UNSET:
-            field_dict["data"] = data
+        field_dict.update(
+            {
+                "data": data,
+            }
+        )
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        _data = d.pop("data", UNSET)
-        data: Offer | Unset
-        if isinstance(_data, Unset):
-            data = UNSET
-        else:
-            data = Offer.from_dict(_data)
+        data = Offer.from_dict(d.pop("data"))
 
         offer_response = cls(
             data=data,

@@ -15,36 +15,30 @@ T = TypeVar("T", bound="Price")
 class Price:
     """
     Attributes:
-        total_amount (float | None | Unset):
+        total_amount (float | None):
+        total_amount_formatted (None | str):
         total_amount_without_tax (float | None | Unset):
-        total_amount_formatted (None | str | Unset):
         total_amount_without_tax_formatted (None | str | Unset):
     """
 
-    total_amount: float | None | Unset = UNSET
+    total_amount: float | None
+    total_amount_formatted: None | str
     total_amount_without_tax: float | None | Unset = UNSET
-    total_amount_formatted: None | str | Unset = UNSET
     total_amount_without_tax_formatted: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        total_amount: float | None | Unset
-        if isinstance(self.total_amount, Unset):
-            total_amount = UNSET
-        else:
-            total_amount = self.total_amount
+        total_amount: float | None
+        total_amount = self.total_amount
+
+        total_amount_formatted: None | str
+        total_amount_formatted = self.total_amount_formatted
 
         total_amount_without_tax: float | None | Unset
         if isinstance(self.total_amount_without_tax, Unset):
             total_amount_without_tax = UNSET
         else:
             total_amount_without_tax = self.total_amount_without_tax
-
-        total_amount_formatted: None | str | Unset
-        if isinstance(self.total_amount_formatted, Unset):
-            total_amount_formatted = UNSET
-        else:
-            total_amount_formatted = self.total_amount_formatted
 
         total_amount_without_tax_formatted: None | str | Unset
         if isinstance(self.total_amount_without_tax_formatted, Unset):
@@ -54,13 +48,14 @@ class Price:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if total_amount is not UNSET:
-            field_dict["total_amount"] = total_amount
+        field_dict.update(
+            {
+                "total_amount": total_amount,
+                "total_amount_formatted": total_amount_formatted,
+            }
+        )
         if total_amount_without_tax is not UNSET:
             field_dict["total_amount_without_tax"] = total_amount_without_tax
-        if total_amount_formatted is not UNSET:
-            field_dict["total_amount_formatted"] = total_amount_formatted
         if total_amount_without_tax_formatted is not UNSET:
             field_dict["total_amount_without_tax_formatted"] = (
                 total_amount_without_tax_formatted
@@ -72,14 +67,21 @@ class Price:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
 
-        def _parse_total_amount(data: object) -> float | None | Unset:
+        def _parse_total_amount(data: object) -> float | None:
             if data is None:
                 return data
-            if isinstance(data, Unset):
-                return data
-            return cast("float | None | Unset", data)
+            return cast("float | None", data)
 
-        total_amount = _parse_total_amount(d.pop("total_amount", UNSET))
+        total_amount = _parse_total_amount(d.pop("total_amount"))
+
+        def _parse_total_amount_formatted(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast("None | str", data)
+
+        total_amount_formatted = _parse_total_amount_formatted(
+            d.pop("total_amount_formatted")
+        )
 
         def _parse_total_amount_without_tax(data: object) -> float | None | Unset:
             if data is None:
@@ -90,17 +92,6 @@ class Price:
 
         total_amount_without_tax = _parse_total_amount_without_tax(
             d.pop("total_amount_without_tax", UNSET)
-        )
-
-        def _parse_total_amount_formatted(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast("None | str | Unset", data)
-
-        total_amount_formatted = _parse_total_amount_formatted(
-            d.pop("total_amount_formatted", UNSET)
         )
 
         def _parse_total_amount_without_tax_formatted(
@@ -118,8 +109,8 @@ class Price:
 
         price = cls(
             total_amount=total_amount,
-            total_amount_without_tax=total_amount_without_tax,
             total_amount_formatted=total_amount_formatted,
+            total_amount_without_tax=total_amount_without_tax,
             total_amount_without_tax_formatted=total_amount_without_tax_formatted,
         )
 

@@ -15,22 +15,24 @@ T = TypeVar("T", bound="Product")
 class Product:
     """
     Attributes:
-        id (str | Unset): Product (quote) ID
+        id (str): Product (quote) ID
+        details (ProductDetails):
         product_config_id (str | Unset):
         type_ (None | str | Unset):
         schema_url (None | str | Unset):
-        details (ProductDetails | Unset):
     """
 
-    id: str | Unset = UNSET
+    id: str
+    details: ProductDetails
     product_config_id: str | Unset = UNSET
     type_: None | str | Unset = UNSET
     schema_url: None | str | Unset = UNSET
-    details: ProductDetails | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         id = self.id
+
+        details = self.details.to_dict()
 
         product_config_id = self.product_config_id
 
@@ -46,30 +48,29 @@ class Product:
         else:
             schema_url = self.schema_url
 
-        details: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.details, Unset):
-            details = self.details.to_dict()
-
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
-        if id is not UNSET:
-            field_dict["id"] = id
+        field_dict.update(
+            {
+                "id": id,
+                "details": details,
+            }
+        )
         if product_config_id is not UNSET:
             field_dict["product_config_id"] = product_config_id
         if type_ is not UNSET:
             field_dict["type"] = type_
         if schema_url is not UNSET:
             field_dict["schema_url"] = schema_url
-        if details is not UNSET:
-            field_dict["details"] = details
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
-        id = d.pop("id", UNSET)
+        id = d.pop("id")
+
+        details = ProductDetails.from_dict(d.pop("details"))
 
         product_config_id = d.pop("product_config_id", UNSET)
 
@@ -91,19 +92,12 @@ class Product:
 
         schema_url = _parse_schema_url(d.pop("schema_url", UNSET))
 
-        _details = d.pop("details", UNSET)
-        details: ProductDetails | Unset
-        if isinstance(_details, Unset):
-            details = UNSET
-        else:
-            details = ProductDetails.from_dict(_details)
-
         product = cls(
             id=id,
+            details=details,
             product_config_id=product_config_id,
             type_=type_,
             schema_url=schema_url,
-            details=details,
         )
 
         product.additional_properties = d

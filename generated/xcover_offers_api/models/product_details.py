@@ -16,10 +16,10 @@ T = TypeVar("T", bound="ProductDetails")
 class ProductDetails:
     """
     Attributes:
+        finance (Finance):
         policy_version_id (str | Unset):
         start_date (datetime.datetime | None | Unset):
         end_date (datetime.datetime | None | Unset):
-        finance (Finance | Unset):
         pds_url (str | Unset):
         files (list[ProductFile] | Unset):
         extra_fields (ProductExtraFields | Unset): Event-ticketing-specific computed fields about the resulting policy.
@@ -27,10 +27,10 @@ class ProductDetails:
         benefits (list[Benefit] | Unset):
     """
 
+    finance: Finance
     policy_version_id: str | Unset = UNSET
     start_date: datetime.datetime | None | Unset = UNSET
     end_date: datetime.datetime | None | Unset = UNSET
-    finance: Finance | Unset = UNSET
     pds_url: str | Unset = UNSET
     files: list[ProductFile] | Unset = UNSET
     extra_fields: ProductExtraFields | Unset = UNSET
@@ -39,6 +39,8 @@ class ProductDetails:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        finance = self.finance.to_dict()
+
         policy_version_id = self.policy_version_id
 
         start_date: None | str | Unset
@@ -56,10 +58,6 @@ class ProductDetails:
             end_date = self.end_date.isoformat()
         else:
             end_date = self.end_date
-
-        finance: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.finance, Unset):
-            finance = self.finance.to_dict()
 
         pds_url = self.pds_url
 
@@ -90,15 +88,17 @@ class ProductDetails:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
+        field_dict.update(
+            {
+                "finance": finance,
+            }
+        )
         if policy_version_id is not UNSET:
             field_dict["policy_version_id"] = policy_version_id
         if start_date is not UNSET:
             field_dict["start_date"] = start_date
         if end_date is not UNSET:
             field_dict["end_date"] = end_date
-        if finance is not UNSET:
-            field_dict["finance"] = finance
         if pds_url is not UNSET:
             field_dict["pds_url"] = pds_url
         if files is not UNSET:
@@ -115,6 +115,8 @@ class ProductDetails:
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         d = dict(src_dict)
+        finance = Finance.from_dict(d.pop("finance"))
+
         policy_version_id = d.pop("policy_version_id", UNSET)
 
         def _parse_start_date(data: object) -> datetime.datetime | None | Unset:
@@ -150,13 +152,6 @@ class ProductDetails:
             return cast("datetime.datetime | None | Unset", data)
 
         end_date = _parse_end_date(d.pop("end_date", UNSET))
-
-        _finance = d.pop("finance", UNSET)
-        finance: Finance | Unset
-        if isinstance(_finance, Unset):
-            finance = UNSET
-        else:
-            finance = Finance.from_dict(_finance)
 
         pds_url = d.pop("pds_url", UNSET)
 
@@ -195,10 +190,10 @@ class ProductDetails:
                 benefits.append(benefits_item)
 
         product_details = cls(
+            finance=finance,
             policy_version_id=policy_version_id,
             start_date=start_date,
             end_date=end_date,
-            finance=finance,
             pds_url=pds_url,
             files=files,
             extra_fields=extra_fields,

@@ -33,9 +33,9 @@ from urllib.parse import parse_qsl
 
 from .. import redact_headers
 from .._constants import MAX_BODY_DEPTH
-from ._app import JSON, SandboxApp, error_body
+from ._app import SandboxApp, error_body
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
-from ._openapi import too_deep_at
+from ._openapi import JSON, too_deep_at
 
 PREFIX: Final = "/_sandbox"
 MAX_SHOWN_BODY: Final = 256 * 1024

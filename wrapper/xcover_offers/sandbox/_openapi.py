@@ -13,9 +13,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-from .._spec import document
+from .._spec import CREATE_OFFER_PATH, document
+from ._exchange import SandboxRequest, SandboxResponse
 
 try:
     from openapi_core import OpenAPI
@@ -33,6 +34,7 @@ except ImportError as exc:  # pragma: no cover - exercised only without the extr
         "xcover_offers.sandbox needs the 'sandbox' extra: pip install 'xcover-offers[sandbox]'"
     ) from exc
 
+JSON: Final = "application/json"
 REQUIRED: Final = "This field is required."
 _ARTICLES: Final = {"object": "an object", "array": "an array", "integer": "an integer"}
 
@@ -166,6 +168,27 @@ def response_problems(request: SpecRequest, response: SpecResponse) -> list[str]
     return [f"{type(e).__name__}: {e}"[:500] for e in openapi().iter_response_errors(request, response)]
 
 
+def answer_problems(request: SandboxRequest, response: SandboxResponse) -> list[str]:
+    """Why a sandbox answer does not conform to the spec (empty when it does, or is not JSON)."""
+    if not (response.header("content-type") or "").startswith(JSON):
+        return []
+    # A 409 replays a 200's body. Statuses the spec does not document use its error shape, which
+    # the 403 response defines; they are checked on the canonical path (a 404's path is no route).
+    documented = {409: 200}.get(response.status, response.status)
+    status = documented if documented in (200, 403, 422) else 403
+    path = request.path
+    if status != documented:
+        path = server_url()[1] + CREATE_OFFER_PATH.replace("{partner_code}", "SANDBOX")
+    spec_request = SpecRequest(
+        path=path,
+        query=parse_qsl(request.query, keep_blank_values=True),
+        headers=request.headers,
+        body=request.body,
+        content_type=JSON,
+    )
+    return response_problems(spec_request, SpecResponse(status, response.body, JSON))
+
+
 def too_deep_at(body: Any, limit: int) -> str | None:
     """The path of the first object or array nested deeper than `limit` (the body is depth 1), or None.
 
@@ -191,7 +214,4 @@ def _path_text(entry: Any, key: str | int) -> str:
     while entry is not None and entry[2] is not None:
         parts.append(entry[3])
         entry = entry[2]
-    text = ""
-    for part in reversed(parts):
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
+    return _path_key(reversed(parts))
