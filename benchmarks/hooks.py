@@ -3,34 +3,36 @@
 Nothing else in benchmarks/ touches `xcover_offers`, so a change to the client's internals cannot
 break a benchmark, and when the client makes a step public, one function here changes:
 
-- `parse_offer` is the entry point for "response parse, validation included" (target 4). The client
-  also checks a 200 against the spec's response schema before building the models; that step has no
-  public or documented entry yet, so this measures the generated parser alone. When it has one, call
-  it here and set `PARSE_INCLUDES_VALIDATION = True`: the report says which was measured.
-- `build_request_body` is the entry point for "request build + serialise" (target 5): likewise, it
-  runs the generated `OfferRequest` round trip and `json.dumps`, without the client's own validation
-  of the body, until that step is public (`BUILD_INCLUDES_VALIDATION`).
+- `parse_offer` is "response parse, validation included" (target 4): the client's own
+  `xcover_offers._call.parse_offer_body`, the one function its every 200 goes through (the JSON,
+  the check against the spec's response schema, the generated parser).
+- `build_request_body` is "request build + serialise" (target 5): the same three steps the client's
+  `_prepare` takes (`_validation.build_body`, the generated `OfferRequest` round trip,
+  `_validation.serialise`).
+
+These two internal functions are the documented hook: if either moves, this file is the one to change.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 from xcover_offers import AsyncOffersClient, OffersClient
+from xcover_offers._call import parse_offer_body
+from xcover_offers._validation import build_body, serialise
 from xcover_offers_api.models import OfferRequest, OfferResponse
 
 API_KEY = "BENCH-KEY-1"
 API_SECRET = "bench-secret-0123456789abcdef"
 PARTNER = "LLODT"
 
-PARSE_INCLUDES_VALIDATION = False
-PARSE_STEP = "`OfferResponse.from_dict(json.loads(body))`"
-BUILD_INCLUDES_VALIDATION = False
-BUILD_STEP = "`json.dumps(OfferRequest.from_dict(body).to_dict()).encode()`"
+PARSE_INCLUDES_VALIDATION = True
+PARSE_STEP = "`parse_offer_body(body)` (json + response schema check + `OfferResponse.from_dict`)"
+BUILD_INCLUDES_VALIDATION = True
+BUILD_STEP = "`build_body` + `OfferRequest.from_dict(...).to_dict()` + `serialise`"
 
 
 def client(base_url: str, *, transport: httpx.BaseTransport | None = None) -> OffersClient:
@@ -47,15 +49,18 @@ def async_client(base_url: str, *, backend: str) -> AsyncOffersClient:
     )  # fmt: skip
 
 
-def parse_offer(raw: bytes) -> Any:
+def parse_offer(raw: bytes) -> OfferResponse:
     """Response parse (target 4): what the client does with the bytes of a 200."""
-    return OfferResponse.from_dict(json.loads(raw))
+    parsed = parse_offer_body(raw)
+    if isinstance(parsed, str):
+        raise ValueError(parsed)
+    return parsed
 
 
 def build_request_body(customer: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> bytes:
     """Request build + serialise (target 5): plain dicts in, the JSON bytes of the body out."""
-    body = OfferRequest.from_dict({"customer": customer, "context": {"events": events}})
-    return json.dumps(body.to_dict()).encode()
+    body = build_body(customer=customer, events=events, partner=None, schema=None)
+    return serialise(OfferRequest.from_dict(body).to_dict())
 
 
 @dataclass(frozen=True)

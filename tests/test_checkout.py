@@ -15,7 +15,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -73,9 +73,13 @@ SIGNATURE = re.compile(r'signature="([^"]+)"')
 
 
 class Script:
-    """A handler answering from a script (the last entry repeats), recording every request it sees."""
+    """A handler answering from a script (the last entry repeats), recording every request it sees.
 
-    def __init__(self, *responses: httpx.Response | Exception) -> None:
+    An entry may be a function making the answer, for a fresh one per request."""
+
+    def __init__(
+        self, *responses: httpx.Response | Exception | Callable[[], httpx.Response | Exception]
+    ) -> None:
         self.script = list(responses)
         self.requests: list[httpx.Request] = []
 
@@ -83,6 +87,8 @@ class Script:
         request.read()
         self.requests.append(request)
         item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if callable(item):
+            item = item()
         if isinstance(item, Exception):
             raise item
         return item
@@ -174,7 +180,8 @@ def test_a_409_without_an_offer_body_is_a_conflict_error(mode: tuple[str, str], 
 
 
 def test_a_409_replay_is_checked_like_a_200(mode: tuple[str, str]) -> None:
-    bad = {"data": {"id": "x", "products": [{"details": {"finance": {"price": {"total_amount": "abc"}}}}]}}
+    price = {"total_amount": "abc", "total_amount_formatted": "$12.50"}
+    bad = ok_body(products=[{"id": "p-1", "details": {"finance": {"price": price}}}])
     with (
         harness(mode, Script(httpx.Response(409, json=bad))) as h,
         pytest.raises(APIResponseValidationError) as info,
@@ -372,11 +379,17 @@ def breaker(threshold: int = 3, recovery: float = 30.0) -> tuple[CircuitBreaker,
 
 @pytest.mark.parametrize(
     "failure",
-    [answer(503), answer(500, "<html>oops</html>"), answer(423), answer(429), Drop()],
+    [
+        lambda: answer(503),
+        lambda: answer(500, "<html>oops</html>"),
+        lambda: answer(423),
+        lambda: answer(429),
+        Drop,
+    ],
     ids=["503", "500-html", "423", "429", "dropped"],
 )
 def test_threshold_failed_calls_open_the_breaker_and_then_no_io(
-    mode: tuple[str, str], failure: httpx.Response | Exception
+    mode: tuple[str, str], failure: Callable[[], httpx.Response | Exception]
 ) -> None:
     cb, _ = breaker(threshold=3)
     script = Script(failure)
@@ -418,19 +431,19 @@ def test_a_spent_budget_counts_as_a_failure(mode: tuple[str, str]) -> None:
 @pytest.mark.parametrize(
     ("answer_", "error"),
     [
-        (answer(400), BadRequestError),
-        (answer(403), PermissionDeniedError),
-        (answer(409), ConflictError),
+        (lambda: answer(400), BadRequestError),
+        (lambda: answer(403), PermissionDeniedError),
+        (lambda: answer(409), ConflictError),
         (
-            answer(422, {"message": "bad", "errors": {"customer.email": ["invalid"]}}),
+            lambda: answer(422, {"message": "bad", "errors": {"customer.email": ["invalid"]}}),
             UnprocessableEntityError,
         ),
-        (ok(id=5), APIResponseValidationError),
+        (lambda: ok(id=5), APIResponseValidationError),
     ],
     ids=["400", "403", "409", "422", "bad-200"],
 )
 def test_our_own_faults_never_count(
-    mode: tuple[str, str], answer_: httpx.Response, error: type[Exception]
+    mode: tuple[str, str], answer_: Callable[[], httpx.Response], error: type[Exception]
 ) -> None:
     cb, _ = breaker(threshold=2)
     script = Script(answer_)
@@ -671,7 +684,8 @@ def test_xcovers_skew_403_is_corrected_logged_and_shared_with_views(
 
 @contextmanager
 def trickling_server() -> Iterator[str]:
-    """Answers every request with headers, then one body byte every 0.2 s until the client hangs up."""
+    """Answers every request with headers, then one body byte every 0.2 s until the client hangs up
+    (or, so that a client that never does cannot hang the suite, for 10 s)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.05)
     stop = threading.Event()
@@ -685,7 +699,9 @@ def trickling_server() -> Iterator[str]:
                 conn.sendall(
                     b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
                 )
-                while not stop.wait(0.2):
+                for _ in range(50):
+                    if stop.wait(0.2):
+                        break
                     conn.sendall(b" ")
             except OSError:
                 pass  # the client hung up: what it should do
@@ -744,6 +760,7 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str) ->
         "partner_code": PARTNER,
         "timeout": 10,  # each byte arrives well inside the socket timeout: only the budget can stop it
         "total_timeout": 1.0,
+        "max_retries": 0,  # bounds a broken client to one 10 s attempt; the budget is what must stop it
     }
     params: dict[str, Any] = {"customer": CUSTOMER, "events": [sample_event()]}
 

@@ -19,7 +19,8 @@ def test_version_facts() -> None:
     spec = (ROOT / "openapi.json").read_bytes()
     assert json.loads(spec)["info"]["version"] == xcover_offers.SPEC_VERSION
     assert hashlib.sha256(spec).hexdigest() == xcover_offers.SPEC_SHA256
-    assert xcover_offers.SPEC_FIXES == ("partner-code-path-parameter", "create-offer-operation-id")
+    fixes = json.loads((ROOT / "spec-fixes.json").read_text(encoding="utf-8"))["fixes"]
+    assert tuple(fix["id"] for fix in fixes) == xcover_offers.SPEC_FIXES
 
 
 def test_wheel_contains_both_packages_typed(tmp_path: Path) -> None:

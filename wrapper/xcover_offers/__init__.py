@@ -33,6 +33,7 @@ from ._options import ClientOptions, CreateOfferParams, CustomerInput, EventInpu
 from ._params import ExtraField
 from ._redaction import redact_headers
 from ._signing import SigningDetails, XCoverAuth
+from ._values import value
 from ._verify import verify_signature
 from ._version import SPEC_FIXES, SPEC_SHA256, SPEC_VERSION, __version__
 
@@ -76,6 +77,7 @@ __all__ = [
     "event",
     "redact_headers",
     "ticket",
+    "value",
     "verify_signature",
 ]
 

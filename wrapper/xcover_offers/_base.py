@@ -281,7 +281,7 @@ class _BaseOffersClient:
                 self._log(call, attempt, outcome, started, None)
                 raise ResponseTooLargeError(
                     f"{outcome.response.status_code} response refused: {outcome}",
-                    response=safe_response(outcome.response)[0],
+                    response=safe_response(outcome.response, read=False)[0],
                     request_id=request_id(outcome.response.headers),
                     limit=outcome.limit,
                     size=outcome.size,

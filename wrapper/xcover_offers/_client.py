@@ -18,6 +18,7 @@ from xcover_offers_api.models import Offer
 
 from ._base import Outcome, _BaseOffersClient
 from ._call import Call, OfferResult
+from ._cookies import with_fast_cookies
 from ._options import ClientOptions, CreateOfferParams, EnvOverrides
 from ._transfer import BodyTooLarge, aread_body, read_body
 
@@ -102,7 +103,9 @@ class OffersClient(_BaseOffersClient):
         if isinstance(http_client, httpx.Client):
             self._http = http_client
         else:
-            self._http = httpx.Client(transport=http_client, timeout=self.timeout, follow_redirects=False)
+            self._http = with_fast_cookies(
+                httpx.Client(transport=http_client, timeout=self.timeout, follow_redirects=False)
+            )
         self._sleep: Callable[[float], None] = time.sleep
 
     __init__.__doc__ = _CLIENT_ARGS_DOC
@@ -193,8 +196,8 @@ class AsyncOffersClient(_BaseOffersClient):
         if isinstance(http_client, httpx.AsyncClient):
             self._http = http_client
         else:
-            self._http = httpx.AsyncClient(
-                transport=http_client, timeout=self.timeout, follow_redirects=False
+            self._http = with_fast_cookies(
+                httpx.AsyncClient(transport=http_client, timeout=self.timeout, follow_redirects=False)
             )
         import anyio  # only the async client needs it; sync users do not pay for the import
 

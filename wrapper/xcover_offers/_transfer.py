@@ -16,9 +16,10 @@ import httpx
 
 from ._redaction import redact_headers
 
-RAW_PIECE: Final = 4096
-"""Raw bytes decoded at a time: gzip and deflate inflate at most ~1,032×, so one piece decodes to at
-most ~4 MiB, the most a compressed body can overshoot the limit by before it is stopped."""
+RAW_PIECE: Final = 1024
+"""Raw bytes of a compressed body decoded at a time: gzip and deflate inflate at most ~1,032×, so one
+piece decodes to at most ~1 MiB, the most such a body can overshoot the limit by before it is
+stopped. A plain body is read in the chunks the connection gives (its decoded size is its size)."""
 
 ERROR_BODY_KEPT: Final = 64 * 1024
 """Bytes of an error body an exception keeps (the size it had is noted beside it)."""
@@ -71,11 +72,11 @@ class _Reader:
         self.response, self.limit, self.deadline, self.timer = response, limit, deadline, timer
         self.chunks: list[bytes] = []
         self.size = 0
-        # A plain body whose Content-Length is already over the limit is refused without reading it.
         headers = response.headers
         length = headers.get("content-length", "")
-        plain = headers.get("content-encoding", "identity").strip().lower() in ("", "identity")
-        if plain and length.isdigit() and int(length) > limit:
+        self.compressed = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        # A plain body whose Content-Length is already over the limit is refused without reading it.
+        if not self.compressed and length.isdigit() and int(length) > limit:
             raise BodyTooLarge(response, limit, int(length))
 
     def take(self, chunk: bytes) -> None:
@@ -102,7 +103,8 @@ def read_body(
     """Read a streamed response's body into it, or raise BodyTooLarge / httpx.ReadTimeout (and close it)."""
     try:
         reader = _Reader(response, limit, deadline, timer)
-        response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
+        if reader.compressed:
+            response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
         for chunk in response.iter_bytes():
             reader.take(chunk)
     finally:
@@ -116,7 +118,8 @@ async def aread_body(
     """`read_body` for async responses."""
     try:
         reader = _Reader(response, limit, deadline, timer)
-        response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
+        if reader.compressed:
+            response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
         async for chunk in response.aiter_bytes():
             reader.take(chunk)
     finally:
@@ -132,15 +135,16 @@ def safe_request(request: httpx.Request) -> httpx.Request:
     """
     headers = redact_headers(request.headers)
     for name in list(headers):
-        if name.lower() == "x-api-key":
+        if name.lower() in ("x-api-key", "authorization"):  # the key id is in Authorization too
             headers[name] = "<redacted>"
     return httpx.Request(request.method, request.url, headers=headers, extensions=request.extensions)
 
 
-def safe_response(response: httpx.Response) -> tuple[httpx.Response, int]:
-    """A copy of a read error response for an exception: at most ERROR_BODY_KEPT bytes of body, the
-    request made safe. Returns the copy and the body's size before truncation."""
-    body = response.content
+def safe_response(response: httpx.Response, *, read: bool = True) -> tuple[httpx.Response, int]:
+    """A copy of an error response for an exception: at most ERROR_BODY_KEPT bytes of body (none when
+    `read` is False: a body refused unread), the request made safe. Returns the copy and the body's
+    size before truncation."""
+    body = response.content if read else b""
     headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _WIRE_HEADERS]
     kept = httpx.Response(
         response.status_code,
