@@ -111,7 +111,7 @@ def test_readable_model_names() -> None:
         "OfferRequest", "Customer", "Partner", "PartnerMetadata", "RequestContext", "Event", "Ticket",
         "OfferResponse", "Offer", "OfferContent", "Product", "ProductDetails", "ProductExtraFields",
         "ProductFile", "Finance", "Price", "Tax", "Surcharge", "Commission", "Benefit", "Experiment",
-        "ForbiddenResponse", "ValidationErrorResponse", "ValidationErrors",
+        "ErrorResponse", "ValidationErrorResponse", "ValidationErrors",
     ):  # fmt: skip
         assert hasattr(models, name), name
     assert not [n for n in models.__all__ if n.startswith("CreateOffer")]

@@ -43,7 +43,7 @@ from xcover_offers import (
     XCoverError,
 )
 from xcover_offers._validation import build_body, response_problem
-from xcover_offers_api.models import ForbiddenResponse, ValidationErrorResponse
+from xcover_offers_api.models import ErrorResponse, ValidationErrorResponse
 
 MiB = 1024 * 1024
 KEPT = 64 * 1024  # what an exception keeps of an error body
@@ -628,7 +628,7 @@ def test_a_403_in_the_spec_shape_gives_the_model(mode: tuple[str, str]) -> None:
     ):
         h.create_offer()
     model = info.value.model
-    assert isinstance(model, ForbiddenResponse)
+    assert isinstance(model, ErrorResponse)
     assert (model.type_, model.message) == ("auth", "Signature string does not match!")
     assert info.value.body == body
 

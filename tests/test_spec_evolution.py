@@ -44,7 +44,7 @@ _spec.loader.exec_module(fixtures)
 
 
 def fixed(doc: Any) -> Any:
-    patched, _, _ = codegen.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(BASE / "spec-fixes.json"))
+    patched, _, _ = codegen.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(ROOT / "spec-fixes.json"))
     return patched
 
 
@@ -70,10 +70,10 @@ def generated_for(tmp_path_factory: pytest.TempPathFactory) -> GenerateFor:
         if key not in cache:
             folder = tmp_path_factory.mktemp("generated")
             (folder / "openapi.json").write_text(text, encoding="utf-8")
-            fixes = no_fixes if already_fixed else BASE / "spec-fixes.json"
+            fixes = no_fixes if already_fixed else ROOT / "spec-fixes.json"
             package = folder / codegen.PACKAGE
             codegen.generate(
-                package, spec=folder / "openapi.json", fixes=fixes, config=BASE / "generator.yaml"
+                package, spec=folder / "openapi.json", fixes=fixes, config=ROOT / "generator.yaml"
             )
             cache[key] = package
         return cache[key]
@@ -444,8 +444,10 @@ def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A repository at spec 1.0.0 and version 0.1.0: the pinned base, the code generated from it, and a
     copy of the wrapper with one more module that uses fields the fixtures change."""
     root = tmp_path_factory.mktemp("base-repo")
-    for name in ("openapi.json", "spec-fixes.json", "generator.yaml"):
-        shutil.copy2(BASE / name, root / name)
+    shutil.copy2(BASE / "openapi.json", root / "openapi.json")
+    # The repository's own fixes and config: the wrapper copied below relies on what they declare.
+    for name in ("spec-fixes.json", "generator.yaml"):
+        shutil.copy2(ROOT / name, root / name)
     shutil.copy2(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
     repo = codegen.Repo(root)
     shutil.copytree(

@@ -22,7 +22,6 @@ import httpx
 from xcover_offers_api.api.create_offer import create_offer as _create_offer_endpoint
 from xcover_offers_api.models import OfferRequest
 
-from ._signing import XCoverAuth
 from ._breaker import CircuitBreaker
 from ._call import (
     Call,
@@ -70,6 +69,7 @@ from ._options import (
 )
 from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
 from ._retry import retry_delay, should_retry_exception, should_retry_status
+from ._signing import XCoverAuth
 from ._telemetry import log_attempt, start_call
 from ._transfer import BodyTooLarge, safe_request, safe_response
 from ._validation import build_body, serialise
@@ -344,11 +344,14 @@ class _BaseOffersClient:
         assert call.total_timeout is not None
         plural = "s" if attempts != 1 else ""
         if waiting is None:
-            message = f"total_timeout of {call.total_timeout:g} s ran out after {spent:.1f} s and {attempts} attempt{plural}"
+            message = (
+                f"total_timeout of {call.total_timeout:g} s ran out after {spent:.1f} s and "
+                f"{attempts} attempt{plural}"
+            )
         else:
             message = (
-                f"total_timeout of {call.total_timeout:g} s cannot hold the {waiting:.1f} s wait before the next "
-                f"retry ({spent:.1f} s spent, {attempts} attempt{plural})"
+                f"total_timeout of {call.total_timeout:g} s cannot hold the {waiting:.1f} s wait before "
+                f"the next retry ({spent:.1f} s spent, {attempts} attempt{plural})"
             )
         if last is not None:
             message += f"; last response: {last.status_code}"

@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from xcover_offers_api.models import ForbiddenResponse as ErrorResponse
-from xcover_offers_api.models import Offer, OfferResponse, ValidationErrorResponse
+from xcover_offers_api.models import ErrorResponse, Offer, OfferResponse, ValidationErrorResponse
 
 from ._constants import REQUEST_ID_HEADERS
 from ._errors import APIResponseValidationError, APIStatusError, status_error_class
 from ._retry import parse_http_date
+from ._spec import create_offer_operation
 from ._telemetry import CallTrace
 from ._transfer import ERROR_BODY_KEPT, safe_response
 from ._validation import response_problem, schema_problem
-from ._spec import create_offer_operation
 
 
 @dataclass(frozen=True, slots=True)

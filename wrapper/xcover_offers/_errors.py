@@ -135,7 +135,7 @@ class APIStatusError(XCoverError):
         body: the parsed JSON body, or the text when the body is not JSON (an HTML proxy page).
         message: the server's ``message`` field, if any.
         request_id: the server's request id header, if any.
-        model: the generated model of a documented error body (`ForbiddenResponse` for 403,
+        model: the generated model of a documented error body (`ErrorResponse` for 403,
             `ValidationErrorResponse` for 422) when the body fits the spec's schema, else None.
         body_size: the body's size in bytes; `response.content` keeps at most 64 KiB of it.
         response: the httpx response, for anything else.

@@ -3,10 +3,10 @@
 from .benefit import Benefit
 from .commission import Commission
 from .customer import Customer
+from .error_response import ErrorResponse
 from .event import Event
 from .experiment import Experiment
 from .finance import Finance
-from .forbidden_response import ForbiddenResponse
 from .offer import Offer
 from .offer_content import OfferContent
 from .offer_request import OfferRequest
@@ -29,10 +29,10 @@ __all__ = (
     "Benefit",
     "Commission",
     "Customer",
+    "ErrorResponse",
     "Event",
     "Experiment",
     "Finance",
-    "ForbiddenResponse",
     "Offer",
     "OfferContent",
     "OfferRequest",

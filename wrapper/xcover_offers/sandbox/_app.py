@@ -42,7 +42,7 @@ from typing import Any, Final, NoReturn
 from urllib.parse import parse_qsl
 
 import anyio
-from xcover_offers_api.models import ForbiddenResponse as ErrorBody
+from xcover_offers_api.models import ErrorResponse as ErrorBody
 from xcover_offers_api.models import OfferResponse, ValidationErrorResponse, ValidationErrors
 
 from .._constants import MAX_BODY_DEPTH

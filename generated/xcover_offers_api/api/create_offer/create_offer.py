@@ -6,7 +6,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.forbidden_response import ForbiddenResponse
+from ...models.error_response import ErrorResponse
 from ...models.offer_request import OfferRequest
 from ...models.offer_response import OfferResponse
 from ...models.validation_error_response import ValidationErrorResponse
@@ -54,14 +54,14 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ForbiddenResponse | OfferResponse | ValidationErrorResponse | None:
+) -> ErrorResponse | OfferResponse | ValidationErrorResponse | None:
     if response.status_code == 200:
         response_200 = OfferResponse.from_dict(response.json())
 
         return response_200
 
     if response.status_code == 403:
-        response_403 = ForbiddenResponse.from_dict(response.json())
+        response_403 = ErrorResponse.from_dict(response.json())
 
         return response_403
 
@@ -78,7 +78,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ForbiddenResponse | OfferResponse | ValidationErrorResponse]:
+) -> Response[ErrorResponse | OfferResponse | ValidationErrorResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -96,7 +96,7 @@ def sync_detailed(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
-) -> Response[ForbiddenResponse | OfferResponse | ValidationErrorResponse]:
+) -> Response[ErrorResponse | OfferResponse | ValidationErrorResponse]:
     """Create Offer
 
      The Create Offer endpoint generates event ticket protection offerings based on the events and
@@ -116,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ForbiddenResponse | OfferResponse | ValidationErrorResponse]
+        Response[ErrorResponse | OfferResponse | ValidationErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -144,7 +144,7 @@ def sync(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
-) -> ForbiddenResponse | OfferResponse | ValidationErrorResponse | None:
+) -> ErrorResponse | OfferResponse | ValidationErrorResponse | None:
     """Create Offer
 
      The Create Offer endpoint generates event ticket protection offerings based on the events and
@@ -164,7 +164,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ForbiddenResponse | OfferResponse | ValidationErrorResponse
+        ErrorResponse | OfferResponse | ValidationErrorResponse
     """
 
     return sync_detailed(
@@ -187,7 +187,7 @@ async def asyncio_detailed(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
-) -> Response[ForbiddenResponse | OfferResponse | ValidationErrorResponse]:
+) -> Response[ErrorResponse | OfferResponse | ValidationErrorResponse]:
     """Create Offer
 
      The Create Offer endpoint generates event ticket protection offerings based on the events and
@@ -207,7 +207,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ForbiddenResponse | OfferResponse | ValidationErrorResponse]
+        Response[ErrorResponse | OfferResponse | ValidationErrorResponse]
     """
 
     kwargs = _get_kwargs(
@@ -233,7 +233,7 @@ async def asyncio(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
-) -> ForbiddenResponse | OfferResponse | ValidationErrorResponse | None:
+) -> ErrorResponse | OfferResponse | ValidationErrorResponse | None:
     """Create Offer
 
      The Create Offer endpoint generates event ticket protection offerings based on the events and
@@ -253,7 +253,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ForbiddenResponse | OfferResponse | ValidationErrorResponse
+        ErrorResponse | OfferResponse | ValidationErrorResponse
     """
 
     return (

@@ -8,11 +8,11 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-T = TypeVar("T", bound="ForbiddenResponse")
+T = TypeVar("T", bound="ErrorResponse")
 
 
 @_attrs_define
-class ForbiddenResponse:
+class ErrorResponse:
     """
     Attributes:
         type_ (str | Unset):
@@ -45,13 +45,13 @@ class ForbiddenResponse:
 
         message = d.pop("message", UNSET)
 
-        forbidden_response = cls(
+        error_response = cls(
             type_=type_,
             message=message,
         )
 
-        forbidden_response.additional_properties = d
-        return forbidden_response
+        error_response.additional_properties = d
+        return error_response
 
     @property
     def additional_keys(self) -> list[str]:
