@@ -39,7 +39,8 @@ from xcover_offers._errors import (
     RequestValidationError,
     status_error_class,
 )
-from xcover_offers._telemetry import CallTrace, log_attempt, outcome, start_call
+from xcover_offers._logging import log_attempt
+from xcover_offers._telemetry import CallTrace, outcome, start_call
 
 PARTNER = "LLODT"
 KEY = "9b2c1f6e-idem"

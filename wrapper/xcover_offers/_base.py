@@ -14,7 +14,6 @@ import os
 import platform
 import random
 import time
-import uuid
 from collections.abc import Callable, Generator, Mapping
 from typing import Any, Self, Unpack
 
@@ -45,24 +44,25 @@ from ._constants import (
     ENV_NAMES,
     IDEMPOTENCY_HEADER,
     MAX_CLOCK_CORRECTION,
-    PROTECTED_HEADERS,
     env_value,
 )
 from ._errors import (
     APIConnectionError,
     APITimeoutError,
-    RequestValidationError,
     ResponseTooLargeError,
     XCoverError,
 )
-from ._logging import bodies_enabled_by_env, logger, mask_body
+from ._logging import bodies_enabled_by_env, log_attempt, logger, mask_body
 from ._options import (
     ClientOptions,
     CreateOfferParams,
     EnvOverrides,
     ViewOptions,
+    call_option,
     check_keywords,
     to_count,
+    to_headers,
+    to_idempotency_key,
     to_partner_code,
     to_timeout,
     to_total_timeout,
@@ -70,7 +70,7 @@ from ._options import (
 from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
 from ._retry import retry_delay, should_retry_exception, should_retry_status
 from ._signing import XCoverAuth
-from ._telemetry import log_attempt, start_call
+from ._telemetry import start_call
 from ._transfer import BodyTooLarge, safe_request, safe_response
 from ._validation import build_body, serialise
 from ._version import SPEC_VERSION, __version__
@@ -158,7 +158,7 @@ class _BaseOffersClient:
         if "max_response_bytes" in options:
             self.max_response_bytes = to_count(options["max_response_bytes"], "max_response_bytes", minimum=1)
         if "headers" in options:
-            self.headers = {**self.headers, **_default_headers(options["headers"])}
+            self.headers = {**self.headers, **to_headers(options["headers"])}
 
     @classmethod
     def _env_options(cls, environ: Mapping[str, str] | None, overrides: EnvOverrides) -> ClientOptions:
@@ -196,13 +196,13 @@ class _BaseOffersClient:
             extra_fields=encode_extra_fields(params.get("extra_fields")),
             exclude_offer_ids=encode_exclude_offer_ids(params.get("exclude_offer_ids")),
         )
-        idempotency_key = _idempotency_key(params.get("idempotency_key"))
+        idempotency_key = to_idempotency_key(params.get("idempotency_key"))
         timeout = self.timeout
         if "timeout" in params:
-            timeout = _call_option(to_timeout, params["timeout"], "timeout")
+            timeout = call_option(to_timeout, params["timeout"], "timeout")
         total = self.total_timeout
         if "total_timeout" in params:
-            total = _call_option(to_total_timeout, params["total_timeout"], "total_timeout")
+            total = call_option(to_total_timeout, params["total_timeout"], "total_timeout")
         headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
         headers.update(self.headers)
         headers.update(
@@ -413,34 +413,6 @@ class _BaseOffersClient:
             offset,
         )
         self.auth.clock_offset = offset
-
-
-def _default_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for name, value in headers.items():
-        if not isinstance(name, str) or not isinstance(value, str):
-            raise TypeError("headers must map strings to strings")
-        if name.strip().lower() in PROTECTED_HEADERS:
-            raise ValueError(f"headers cannot set {name!r}: the client sets it on every request")
-        out[name] = value
-    return out
-
-
-def _call_option(convert: Callable[[object], Any], value: object, name: str) -> Any:
-    try:
-        return convert(value)
-    except ValueError as exc:
-        raise RequestValidationError(name, str(exc).removeprefix(f"{name} ")) from None
-
-
-def _idempotency_key(value: object) -> str:
-    if value is None:
-        return str(uuid.uuid4())
-    if not isinstance(value, str) or not 0 < len(value) <= 255 or not all("!" <= c <= "~" for c in value):
-        raise RequestValidationError(
-            "idempotency_key", "must be 1 to 255 visible ASCII characters (it is sent as a header)"
-        )
-    return value
 
 
 _URLS: dict[str, httpx.URL] = {}

@@ -14,6 +14,8 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+import httpx
+
 from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGER_NAME, MASKED_BODY_FIELDS
 
 logger: Final = logging.getLogger(LOGGER_NAME)
@@ -67,3 +69,58 @@ def setup_from_env() -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handler._xcover = True  # type: ignore[attr-defined]
         logger.addHandler(handler)
+
+
+def log_attempt(
+    logger: logging.Logger,
+    *,
+    method: str,
+    path: str,
+    outcome: httpx.Response | BaseException,
+    elapsed_ms: float,
+    attempt: int,
+    max_attempts: int,
+    idempotency_key: str,
+    request_id: str | None,
+    body: str | None,
+) -> None:
+    """The DEBUG line for one attempt, its facts also as `extra=` fields for structured handlers.
+
+    `body` is the request body as it may be logged (personal data masked), or None. Headers are
+    never logged.
+    """
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    status: int | None
+    if isinstance(outcome, httpx.Response):
+        status, error_type = outcome.status_code, None
+        result = f"{status} ({request_id})"
+    else:
+        status, error_type = None, type(outcome).__qualname__
+        result = error_type
+    extra: dict[str, object] = {
+        "http_request_method": method,
+        "url_path": path,
+        "xcover_status": status,
+        "xcover_error_type": error_type,
+        "xcover_request_id": request_id,
+        "xcover_elapsed_ms": round(elapsed_ms, 1),
+        "xcover_attempt": attempt,
+        "xcover_max_attempts": max_attempts,
+        "xcover_idempotency_key": idempotency_key,
+    }
+    if body is not None:
+        extra["xcover_body"] = body
+    logger.debug(
+        "%s %s -> %s in %.1f ms (attempt %d/%d, idempotency key %s)%s",
+        method,
+        path,
+        result,
+        elapsed_ms,
+        attempt,
+        max_attempts,
+        idempotency_key,
+        f" body={body}" if body is not None else "",
+        extra=extra,
+        stacklevel=2,
+    )

@@ -10,14 +10,16 @@ from them at run time, and `check_keywords` relies on its `__required_keys__`.
 """
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Required, TypedDict
 
 import httpx
 from xcover_offers_api.models import Customer, Event, Partner
 
 from ._breaker import CircuitBreaker
-from ._constants import DEFAULT_TIMEOUT
+from ._constants import DEFAULT_TIMEOUT, PROTECTED_HEADERS
+from ._errors import RequestValidationError
 from ._params import ExtraField
 
 Timeout = float | httpx.Timeout
@@ -140,3 +142,31 @@ def to_partner_code(value: object) -> str:
 
 def _positive_number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
+
+
+def to_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise TypeError("headers must map strings to strings")
+        if name.strip().lower() in PROTECTED_HEADERS:
+            raise ValueError(f"headers cannot set {name!r}: the client sets it on every request")
+        out[name] = value
+    return out
+
+
+def call_option(convert: Callable[[object], Any], value: object, name: str) -> Any:
+    try:
+        return convert(value)
+    except ValueError as exc:
+        raise RequestValidationError(name, str(exc).removeprefix(f"{name} ")) from None
+
+
+def to_idempotency_key(value: object) -> str:
+    if value is None:
+        return str(uuid.uuid4())
+    if not isinstance(value, str) or not 0 < len(value) <= 255 or not all("!" <= c <= "~" for c in value):
+        raise RequestValidationError(
+            "idempotency_key", "must be 1 to 255 visible ASCII characters (it is sent as a header)"
+        )
+    return value

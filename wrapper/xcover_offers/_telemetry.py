@@ -1,4 +1,4 @@
-"""Traces and metrics for create_offer calls (OpenTelemetry), and the one DEBUG line per attempt.
+"""Traces and metrics for create_offer calls (OpenTelemetry); the DEBUG line per attempt is in _logging.
 
 What a service with an OpenTelemetry SDK sees for one call that was retried once:
 
@@ -25,7 +25,6 @@ is a class name or a status code.
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 import time
@@ -488,61 +487,3 @@ def _url_template(url: httpx.URL, partner_code: str) -> str:
 def _protocol_version(response: httpx.Response) -> str | None:
     version = response.http_version  # "HTTP/1.1", "HTTP/2"
     return version.partition("/")[2] or None
-
-
-# -- logs -------------------------------------------------------------------------------------------------
-
-
-def log_attempt(
-    logger: logging.Logger,
-    *,
-    method: str,
-    path: str,
-    outcome: httpx.Response | BaseException,
-    elapsed_ms: float,
-    attempt: int,
-    max_attempts: int,
-    idempotency_key: str,
-    request_id: str | None,
-    body: str | None,
-) -> None:
-    """The DEBUG line for one attempt, its facts also as `extra=` fields for structured handlers.
-
-    `body` is the request body as it may be logged (personal data masked), or None. Headers are
-    never logged.
-    """
-    if not logger.isEnabledFor(logging.DEBUG):
-        return
-    status: int | None
-    if isinstance(outcome, httpx.Response):
-        status, error_type = outcome.status_code, None
-        result = f"{status} ({request_id})"
-    else:
-        status, error_type = None, type(outcome).__qualname__
-        result = error_type
-    extra: dict[str, object] = {
-        "http_request_method": method,
-        "url_path": path,
-        "xcover_status": status,
-        "xcover_error_type": error_type,
-        "xcover_request_id": request_id,
-        "xcover_elapsed_ms": round(elapsed_ms, 1),
-        "xcover_attempt": attempt,
-        "xcover_max_attempts": max_attempts,
-        "xcover_idempotency_key": idempotency_key,
-    }
-    if body is not None:
-        extra["xcover_body"] = body
-    logger.debug(
-        "%s %s -> %s in %.1f ms (attempt %d/%d, idempotency key %s)%s",
-        method,
-        path,
-        result,
-        elapsed_ms,
-        attempt,
-        max_attempts,
-        idempotency_key,
-        f" body={body}" if body is not None else "",
-        extra=extra,
-        stacklevel=2,
-    )
