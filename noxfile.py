@@ -100,7 +100,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the wrapper, tools/ and benchmarks/ (pyproject says which modules are strict);
     plain mypy on the generated code."""
-    session.install(".[sandbox,aiohttp,otel]", *TYPECHECK, *TEST, *BENCH)
+    session.install(".[sandbox,aiohttp,otel]", *TYPECHECK, *TEST, *BENCH, *GENERATOR)
     session.run("mypy", "--strict", "wrapper/xcover_offers")
     session.run("mypy", "tools")
     session.run("mypy", "--strict", "benchmarks")

@@ -11,7 +11,6 @@ import asyncio
 import email.utils
 import json
 import logging
-import re
 import socket
 import threading
 import time
@@ -69,7 +68,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
-SIGNATURE = re.compile(r'signature="([^"]+)"')
 
 
 class Script:
@@ -779,3 +777,33 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str) ->
         elapsed = time.monotonic() - started
     assert elapsed < 6.0, f"a 1 s budget held the call for {elapsed:.1f} s"
     assert "total_timeout of 1 s" in str(info.value)
+
+
+def test_a_body_complete_at_the_deadline_is_kept(mode: tuple[str, str]) -> None:
+    """The offer arrived whole: running out of time just after must not throw it away (a retry
+    would then ask again for an offer that exists)."""
+    holder: list[Any] = []
+
+    def late(request: httpx.Request) -> httpx.Response:
+        holder[0].clock[0] += 10.0  # the answer lands after the 1 s budget, but complete
+        return ok()
+
+    with harness(mode, late, total_timeout=1.0) as h:
+        holder.append(h)
+        result = h.create_offer_with_response()
+    assert result.offer.id == "OFR-1"
+
+
+def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str, str]) -> None:
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return ok()
+
+    with harness(mode, record, headers={"User-Agent": "checkout/7", "X-Team": "pay"}) as h:
+        h.create_offer(idempotency_key="key-1")
+    (request,) = seen
+    assert request.headers["user-agent"] == "checkout/7"
+    assert request.headers["x-team"] == "pay"
+    assert request.headers["x-idempotency-key"] == "key-1"

@@ -204,10 +204,9 @@ class _BaseOffersClient:
         if "total_timeout" in params:
             total = call_option(to_total_timeout, params["total_timeout"], "total_timeout")
         headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
-        headers.update(self.headers)
-        headers.update(
-            {"Accept": "application/json", "User-Agent": USER_AGENT, IDEMPOTENCY_HEADER: idempotency_key}
-        )
+        headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        headers.update(self.headers)  # a caller's default headers may replace those two, no others
+        headers[IDEMPOTENCY_HEADER] = idempotency_key
         target = _parse_url(self.base_url + kwargs["url"])
         query: dict[str, Any] | None = kwargs.get("params") or None
         if query is not None and not self._http.params:
@@ -292,13 +291,14 @@ class _BaseOffersClient:
                 self._log(call, attempt, outcome, started, None)
                 remaining = call.remaining(self._timer)
                 if remaining is not None and remaining <= 0:
-                    raise self._out_of_time(call, attempt, last) from outcome
+                    raise self._out_of_time(call, attempt, last) from None
                 if should_retry_exception(outcome) and retries_done < self.max_retries:
                     delay = retry_delay(retries_done, None, now=self._clock(), rand=self._rand)
                     yield from self._backoff(call, delay, type(outcome).__name__, attempt, last)
                     retries_done += 1
                     continue
-                raise _connection_error(outcome, request) from outcome
+                # Not chained: httpx's error holds the live signed request, body and all.
+                raise _connection_error(outcome, request) from None
             response = last = outcome
             trace.end(response=response)
             self._log(call, attempt, response, started, request_id(response.headers))

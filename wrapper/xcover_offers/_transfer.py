@@ -75,16 +75,19 @@ class _Reader:
         headers = response.headers
         length = headers.get("content-length", "")
         self.compressed = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        self.expected = int(length) if length.isdigit() and not self.compressed else None
         # A plain body whose Content-Length is already over the limit is refused without reading it.
-        if not self.compressed and length.isdigit() and int(length) > limit:
-            raise BodyTooLarge(response, limit, int(length))
+        if self.expected is not None and self.expected > limit:
+            raise BodyTooLarge(response, limit, self.expected)
 
     def take(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self.size > self.limit:
             raise BodyTooLarge(self.response, self.limit, self.size)
         self.chunks.append(chunk)
-        if self.deadline is not None and self.timer() >= self.deadline:
+        # Out of time only with more to wait for: a body complete at the deadline is kept.
+        complete = self.expected is not None and self.size >= self.expected
+        if self.deadline is not None and not complete and self.timer() >= self.deadline:
             raise httpx.ReadTimeout(
                 "the call's total_timeout ran out while reading the body", request=self.response.request
             )
