@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from typing import Any, Literal, Self, Unpack
+from typing import Any, Literal, Self, TypeVar, Unpack
 
 import httpx
 from xcover_offers_api.models import Offer
@@ -86,6 +86,8 @@ _CLIENT_ARGS_DOC = """
 class OffersClient(_BaseOffersClient):
     """Synchronous client. Thread-safe: share one per process and close it (or use `with`)."""
 
+    _http: httpx.Client
+
     def __init__(
         self,
         *,
@@ -98,14 +100,7 @@ class OffersClient(_BaseOffersClient):
             and not isinstance(http_client, httpx.BaseTransport)
         ):
             raise TypeError("OffersClient needs a sync httpx.Client or transport; use AsyncOffersClient")
-        self._owns_http = not isinstance(http_client, httpx.Client)
-        self._http: httpx.Client
-        if isinstance(http_client, httpx.Client):
-            self._http = http_client
-        else:
-            self._http = with_fast_cookies(
-                httpx.Client(transport=http_client, timeout=self.timeout, follow_redirects=False)
-            )
+        self._http, self._owns_http = _pool(httpx.Client, http_client, self.timeout)
         self._sleep: Callable[[float], None] = time.sleep
 
     __init__.__doc__ = _CLIENT_ARGS_DOC
@@ -170,6 +165,8 @@ class AsyncOffersClient(_BaseOffersClient):
     where httpx's own async pool does not (see BENCHMARKS.md).
     """
 
+    _http: httpx.AsyncClient
+
     def __init__(
         self,
         *,
@@ -191,14 +188,7 @@ class AsyncOffersClient(_BaseOffersClient):
             if http_client is not None:
                 raise ValueError("pass either http_client or backend='aiohttp', not both")
             http_client = _aiohttp_transport()
-        self._owns_http = not isinstance(http_client, httpx.AsyncClient)
-        self._http: httpx.AsyncClient
-        if isinstance(http_client, httpx.AsyncClient):
-            self._http = http_client
-        else:
-            self._http = with_fast_cookies(
-                httpx.AsyncClient(transport=http_client, timeout=self.timeout, follow_redirects=False)
-            )
+        self._http, self._owns_http = _pool(httpx.AsyncClient, http_client, self.timeout)
         import anyio  # only the async client needs it; sync users do not pay for the import
 
         self._sleep: Callable[[float], Any] = anyio.sleep
@@ -266,6 +256,17 @@ class AsyncOffersClient(_BaseOffersClient):
         except TimeoutError:
             return httpx.ReadTimeout("the call's total_timeout ran out", request=request)
         return response
+
+
+_Pool = TypeVar("_Pool", httpx.Client, httpx.AsyncClient)
+
+
+def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, bool]:
+    """The client to send through and whether it is ours to close: the caller's own client as it
+    is, else one of ours over the transport given (or httpx's default), redirects off."""
+    if isinstance(given, cls):
+        return given, False
+    return with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)), True
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

@@ -6,9 +6,10 @@ The core imports neither shell; this module imports all three, so the dependenci
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from ._app import SandboxApp
-from ._defaults import DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
-from ._server import SandboxServer
+from ._server import SandboxServer, ServerOptions
 from ._transport import AsyncSandboxTransport, SandboxTransport, in_process_base_url
 
 
@@ -32,26 +33,10 @@ class Sandbox(SandboxApp):
         """An httpx transport for `httpx.AsyncClient`."""
         return AsyncSandboxTransport(self)
 
-    def serve(
-        self,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-        read_timeout: float = DEFAULT_READ_TIMEOUT,
-        max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        admin: bool = True,
-    ) -> SandboxServer:
+    def serve(self, **options: Unpack[ServerOptions]) -> SandboxServer:
         """Start a real HTTP/1.1 server for this sandbox in a background thread; close it when done.
 
-        The options are `SandboxServer`'s.
+        The options (host, port, idle_timeout, read_timeout, max_connections, admin) are
+        `SandboxServer`'s, with its defaults.
         """
-        return SandboxServer(
-            self,
-            host=host,
-            port=port,
-            idle_timeout=idle_timeout,
-            read_timeout=read_timeout,
-            max_connections=max_connections,
-            admin=admin,
-        ).start()
+        return SandboxServer(self, **options).start()

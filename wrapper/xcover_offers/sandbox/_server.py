@@ -30,7 +30,7 @@ import time
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypedDict
 from urllib.parse import urlsplit
 
 from .._version import __version__
@@ -326,6 +326,17 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._open_changed:
             self.closing = True
             self._open_changed.notify_all()
+
+
+class ServerOptions(TypedDict, total=False):
+    """`SandboxServer`'s keyword options, as `Sandbox.serve` forwards them."""
+
+    host: str
+    port: int
+    idle_timeout: float
+    read_timeout: float
+    max_connections: int
+    admin: bool
 
 
 class SandboxServer:
