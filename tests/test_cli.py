@@ -56,8 +56,32 @@ def request_file(tmp_path: Path) -> Path:
 # -- demo -----------------------------------------------------------------------------------------
 
 
-def test_demo_shows_request_signed_headers_and_priced_products() -> None:
+def test_demo_shows_the_offer_first_and_ends_with_the_next_step() -> None:
     code, out = run(["demo"], environ={})
+    assert code == 0
+    lines = out.splitlines()
+    assert len(lines) < 25, out
+    # The priced products come right after the title line.
+    assert lines[2].startswith("Offer ")
+    assert lines[3].split()[:3] == ["PRODUCT", "CONFIG", "PRICE"]
+    assert [line.split()[0] for line in lines[4:7]] == ["etp-basic", "etp-premium", "etp-flex"]
+    # 2 x 89.50 + 245.00 = 424.00 of tickets; basic: 5 % = 21.20, + 10 % tax = 23.32.
+    assert lines[4].split()[1:3] == ["$23.32", "$21.20"]
+    assert "USD 424.00" in out
+    # The request and its headers only with --verbose, which the output names.
+    assert "Authorization" not in out
+    assert 'Lakeside Folk Festival"' not in out
+    assert "xcover-offers demo --verbose" in out
+    # The next step: the environment variables, then create-offer, last.
+    next_step = out[out.index("Next:") :]
+    for name in ("XCOVER_API_KEY", "XCOVER_API_SECRET", "XCOVER_PARTNER_CODE"):
+        assert name in next_step
+    assert lines[-1].strip() == "xcover-offers create-offer order.json"
+    assert "demo-secret" not in out
+
+
+def test_demo_verbose_adds_the_request_and_signed_headers_after_the_offer() -> None:
+    code, out = run(["demo", "--verbose"], environ={})
     assert code == 0
     assert "POST https://xcover-sandbox.invalid/x/partners/DEMO/offers/?extra_fields=" in out
     assert '"name": "Lakeside Folk Festival"' in out
@@ -65,11 +89,33 @@ def test_demo_shows_request_signed_headers_and_priced_products() -> None:
     assert "signature=<redacted>" in out
     assert "X-Api-Key: demo-key" in out
     assert "demo-secret" not in out
-    for config in ("etp-basic", "etp-premium", "etp-flex"):
-        assert config in out
-    # 2 x 89.50 + 245.00 = 424.00 of tickets; basic: 5 % = 21.20, + 10 % tax = 23.32.
-    assert "$23.32" in out
-    assert "$21.20" in out
+    assert "--verbose" not in out  # no hint to ask for what is already shown
+    order = [out.index(marker) for marker in ("etp-basic", "\nRequest\n", "\nSigned headers", "\nNext:")]
+    assert order == sorted(order)
+    assert out.splitlines()[-1].strip() == "xcover-offers create-offer order.json"
+
+
+def test_demo_save_order_writes_a_request_create_offer_sends(
+    server: SandboxServer, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "my order.json"
+    code, out = run(["demo", "--save-order", str(path)], environ={})
+    assert code == 0
+    # The next step names the saved file (quoted for the shell) and no longer offers to save one.
+    assert out.splitlines()[-1].strip() == f"xcover-offers create-offer '{path}'"
+    assert "--save-order" not in out
+    code, out = run(["create-offer", str(path), "--partner-code", "P"], env(server))
+    assert code == 0, capsys.readouterr().err
+    assert " in USD " in out.splitlines()[0]
+    sent = json.loads(server.sandbox.history[-1].request.body)
+    names = [e["name"] for e in sent["context"]["events"]]
+    assert names == ["The Midnight Orchestra", "Lakeside Folk Festival"]
+    # An existing file is never replaced.
+    saved = path.read_text(encoding="utf-8")
+    code, out = run(["demo", "--save-order", str(path)], environ={})
+    assert (code, out) == (1, "")
+    assert "exists" in capsys.readouterr().err
+    assert path.read_text(encoding="utf-8") == saved
 
 
 def test_python_dash_m_runs_the_demo() -> None:
@@ -81,7 +127,7 @@ def test_python_dash_m_runs_the_demo() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
-    assert "Priced products" in done.stdout
+    assert "PRODUCT CONFIG" in done.stdout
 
 
 # -- create-offer ---------------------------------------------------------------------------------
@@ -146,12 +192,15 @@ def test_vendor_credential_names_are_read(server: SandboxServer, request_file: P
         (["create-offer", "--partner-code", "P"], None, '{"customer": {}}', "needs 'context'"),
         (["create-offer", "--partner-code", "P", "--extra-fields", "tax,vat"], None, json.dumps(REQUEST),
          "allowed values: tax, commission, benefits, surcharge"),
-        (["create-offer"], None, json.dumps(REQUEST), "XCOVER_PARTNER_CODE"),
+        (["create-offer"], None, json.dumps(REQUEST),
+         "no partner code: pass --partner-code CODE or set XCOVER_PARTNER_CODE (or XC_PARTNER_CODE)"),
+        (["create-offer", "--partner-code", "P"], {"XCOVER_BASE_URL": "http://127.0.0.1:99999/x"},
+         json.dumps(REQUEST), "XCOVER_BASE_URL: 'http://127.0.0.1:99999/x' has port 99999: use 1 to 65535"),
         (["create-offer", "--partner-code", "P"], {"XCOVER_API_SECRET": "wrong"}, json.dumps(REQUEST),
          "403 Forbidden: Signature verification failed"),
     ],
     ids=["no-credentials", "missing-file", "bad-json", "unknown-key", "no-context", "bad-extra-field",
-         "no-partner-code", "wrong-secret"],
+         "no-partner-code", "base-url-port-out-of-range", "wrong-secret"],
 )  # fmt: skip
 def test_create_offer_errors_are_one_line_exit_1(
     server: SandboxServer,
@@ -171,6 +220,109 @@ def test_create_offer_errors_are_one_line_exit_1(
     assert message in err
     assert "Traceback" not in err
     assert SECRET not in err
+
+
+def test_errors_name_the_host_they_came_from_not_xcover(
+    server: SandboxServer, request_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    environ = env(server, XCOVER_API_SECRET="wrong")
+    code, _ = run(["create-offer", str(request_file), "--partner-code", "P"], environ)
+    err = capsys.readouterr().err
+    assert code == 1
+    host = server.base_url.split("//")[1].split("/")[0]
+    assert err.startswith(f"xcover-offers: error: {host} answered 403 Forbidden: "), err
+    assert "XCover" not in err
+    # A port bound but not listening refuses the connection, without any network.
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        environ = env(server, XCOVER_BASE_URL=f"http://127.0.0.1:{port}/x")
+        code, _ = run(["create-offer", str(request_file), "--partner-code", "P"], environ)
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith(f"xcover-offers: error: could not reach 127.0.0.1:{port}: "), err
+    assert "XCover" not in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["sandbox", "--port", "99999"], "argument --port: '99999' is not a port: use 0 to 65535"),
+        (["sandbox", "--port", "http"], "argument --port: 'http' is not a port"),
+        (["create-offer", "--base-url", "http://127.0.0.1:99999/x"], "has port 99999: use 1 to 65535"),
+        (["create-offer", "--base-url", "http://[::1"], "argument --base-url: 'http://[::1' is not a URL"),
+        (["create-offer", "--base-url", "api.xcover.com"], "is not an absolute http(s) URL"),
+    ],
+    ids=["sandbox-port", "sandbox-port-word", "base-url-port", "base-url-broken", "base-url-relative"],
+)
+def test_bad_ports_and_urls_are_usage_errors(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(argv, environ={})
+    err = capsys.readouterr().err
+    assert done.value.code == 2
+    assert message in err
+    assert "Traceback" not in err
+    assert "Error" not in err  # no OverflowError / InvalidURL class names
+
+
+def _boom(*args: object, **kwargs: object) -> None:
+    raise RuntimeError("boom")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--debug", "create-offer"], ["create-offer", "--debug"]],
+    ids=["before-the-command", "after-the-command"],
+)
+def test_debug_shows_the_traceback(
+    server: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+) -> None:
+    from xcover_offers import OffersClient
+
+    monkeypatch.setattr(OffersClient, "create_offer", _boom)
+    code, _ = run([*argv, "--partner-code", "P"], env(server), json.dumps(REQUEST))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err.startswith("Traceback (most recent call last):\n"), err
+    assert "in _boom" in err
+    assert err.splitlines()[-1] == "xcover-offers: error: unexpected RuntimeError: boom"
+
+
+def test_without_debug_an_unexpected_error_is_one_line_that_names_debug(
+    server: SandboxServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from xcover_offers import OffersClient
+
+    monkeypatch.setattr(OffersClient, "create_offer", _boom)
+    code, _ = run(["create-offer", "--partner-code", "P"], env(server), json.dumps(REQUEST))
+    err = capsys.readouterr().err
+    assert code == 1
+    assert err == "xcover-offers: error: unexpected RuntimeError: boom (--debug shows the traceback)\n"
+
+
+def test_debug_shows_the_traceback_of_an_expected_error_too(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(["demo", "--debug", "--save-order", "/nonexistent/dir/order.json"], environ={})
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback (most recent call last):" in err
+    assert err.splitlines()[-1].startswith("xcover-offers: error: cannot write /nonexistent/dir/order.json")
+
+
+def test_help_starts_a_newcomer_with_the_demo(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert done.value.code == 0
+    assert "--debug" in out
+    assert "xcover-offers demo" in out
+    for name in ("XCOVER_API_KEY", "XCOVER_API_SECRET", "XCOVER_PARTNER_CODE"):
+        assert name in out
 
 
 # -- sandbox --------------------------------------------------------------------------------------

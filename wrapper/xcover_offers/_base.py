@@ -97,9 +97,14 @@ class _BaseOffersClient:
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{name} must be a non-empty string")
         base = (options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        parsed = httpx.URL(base)
+        try:
+            parsed = httpx.URL(base)
+        except httpx.InvalidURL:
+            parsed = httpx.URL("invalid:")
         if parsed.scheme not in {"http", "https"} or not parsed.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {base!r}")
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise ValueError(f"base_url's port must be 1 to 65535, got {parsed.port}")
         self.base_url = base
         self.headers: dict[str, str] = {}
         defaults: ViewOptions = {
@@ -433,7 +438,7 @@ def _stub_request(call: Call) -> httpx.Request:
 
 
 def _connection_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:
-    host = request.url.host
+    host = request.url.netloc.decode("ascii")  # host:port, so a local server's port shows too
     safe = safe_request(request)
     if isinstance(exc, httpx.TimeoutException):
         return APITimeoutError(f"{host} did not answer in time ({type(exc).__name__})", request=safe)

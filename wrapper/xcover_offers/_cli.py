@@ -1,13 +1,13 @@
 """The ``xcover-offers`` command (also ``python -m xcover_offers``).
 
-    xcover-offers demo                                   an offer from an in-process sandbox, end to end
+    xcover-offers demo [--verbose]                       price a sample order in an in-process sandbox
     xcover-offers sandbox --port 8080                    serve the sandbox on 127.0.0.1 until Ctrl-C
     xcover-offers create-offer order.json --json         ask XCover (or a sandbox) for an offer
 
 Credentials come from the environment (XCOVER_API_KEY / XCOVER_API_SECRET, or the vendor client's
 XC_AUTH_API_KEY / XC_AUTH_API_SECRET), never from the command line of `create-offer`, where other
-users of the machine could read them. A failure is one line on stderr and exit status 1, never a
-traceback; usage mistakes are argparse's usual exit status 2.
+users of the machine could read them. A failure is one line on stderr and exit status 1, with a
+traceback only under `--debug`; usage mistakes are argparse's usual exit status 2.
 """
 
 from __future__ import annotations
@@ -18,19 +18,26 @@ import json
 import logging
 import math
 import os
+import shlex
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final
 
 from ._constants import ENV_NAMES, env_value
 from ._version import __version__
 
+if TYPE_CHECKING:
+    from .sandbox import SandboxRequest
+
 PROG: Final = "xcover-offers"
 ENV_CREDENTIALS: Final = ENV_NAMES[:2]  # (ours, the vendor client's) for the key and the secret
+ENV_PARTNER_CODE: Final = ENV_NAMES[2]
+ENV_BASE_URL: Final = ENV_NAMES[3]
 DEMO_PARTNER_CODE: Final = "DEMO"
 DEMO_API_KEY: Final = "demo-key"
 DEMO_API_SECRET: Final = "demo-secret"  # noqa: S105 - the demo's own throwaway credential
@@ -130,6 +137,8 @@ def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
 
 def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from ._client import OffersClient
+    from ._errors import APIResponseValidationError, APIStatusError
+    from ._options import CreateOfferParams
 
     overrides: dict[str, Any] = {}
     for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
@@ -137,27 +146,73 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
         if value is None:
             raise CommandError(f"set {names[0]} (or {names[1]}) in the environment")
         overrides[arg] = value
+    if not args.partner_code and env_value(ENV_PARTNER_CODE, environ) is None:
+        ours, vendors = ENV_PARTNER_CODE
+        raise CommandError(f"no partner code: pass --partner-code CODE or set {ours} (or {vendors})")
+    if not args.base_url:
+        name = next((n for n in ENV_BASE_URL if environ.get(n, "").strip()), None)
+        problem = _url_problem(environ[name].strip()) if name else None
+        if problem:
+            raise CommandError(f"{name}: {problem}")
     for name in ("partner_code", "base_url"):
         if getattr(args, name):
             overrides[name] = getattr(args, name)
     request = _read_request(args.request, stdin)
+    # Typed against the one declaration of the parameters, so mypy checks this call like any caller's.
+    params: CreateOfferParams = {
+        "customer": request["customer"],
+        "events": request["context"]["events"],
+        "partner": request.get("partner"),
+        "schema": request.get("schema"),
+        # Raw strings: the library splits them and rejects empty or unknown values by position.
+        "extra_fields": args.extra_fields,
+        "exclude_offer_ids": args.exclude_offer_ids,
+    }
+    if args.active_only:
+        params["active_only"] = True
+    if args.no_content:
+        params["include_content"] = False
     with OffersClient.from_env(environ=environ, **overrides) as client:
-        offer = client.create_offer(
-            customer=request["customer"],
-            events=request["context"]["events"],
-            partner=request.get("partner"),
-            schema=request.get("schema"),
-            # Raw strings: the library splits them and rejects empty or unknown values by position.
-            extra_fields=args.extra_fields,
-            exclude_offer_ids=args.exclude_offer_ids,
-            active_only=True if args.active_only else None,
-            include_content=False if args.no_content else None,
-        )
+        try:
+            offer = client.create_offer(**params)
+        except (APIStatusError, APIResponseValidationError) as exc:
+            # Name who answered: with --base-url or a sandbox it is not XCover.
+            raise CommandError(f"{_netloc(client.base_url)} answered {exc}") from exc
     if args.json:
         out.write(json.dumps(offer.to_dict(), indent=2, ensure_ascii=False) + "\n")
     else:
         out.write(offer_table(offer) + "\n")
     return 0
+
+
+def _url_problem(text: str) -> str | None:
+    """Why `text` cannot be a base URL, or None; httpx would otherwise accept port 99999 and fail later."""
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+        port = url.port
+    except httpx.InvalidURL as exc:
+        return f"{text!r} is not a URL ({exc})"
+    if url.scheme not in {"http", "https"} or not url.host:
+        return f"{text!r} is not an absolute http(s) URL, e.g. https://api.xcover.com/x"
+    if port is not None and not 1 <= port <= 65535:
+        return f"{text!r} has port {port}: use 1 to 65535"
+    return None
+
+
+def _base_url(text: str) -> str:
+    problem = _url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _netloc(url: str) -> str:
+    """`host[:port]` of a URL, as a person would name the server."""
+    import httpx
+
+    return httpx.URL(url).netloc.decode("ascii")
 
 
 # -- sandbox --------------------------------------------------------------------------------------
@@ -356,7 +411,6 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
     import httpx
 
     from ._client import OffersClient
-    from ._redaction import redact_headers
     from .sandbox import Sandbox
 
     sandbox = Sandbox(api_key=DEMO_API_KEY, api_secret=DEMO_API_SECRET, seed="demo")
@@ -376,6 +430,48 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
             customer=order["customer"], events=order["events"], extra_fields=extra_fields
         )
     sent = sandbox.history[-1].request
+    body = json.loads(sent.body)
+    if args.save_order:
+        # What was sent is exactly what `create-offer` reads; "x" so an existing file is never replaced.
+        try:
+            with open(args.save_order, "x", encoding="utf-8") as file:
+                file.write(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+        except FileExistsError:
+            raise CommandError(f"{args.save_order} exists; name another file") from None
+        except OSError as exc:
+            raise CommandError(f"cannot write {args.save_order}: {exc.strerror or exc}") from None
+    how = "The real OffersClient signed the request and the sandbox checked it against the spec"
+    if not args.verbose:
+        how += f";\n`{PROG} demo --verbose` shows the request and its signed headers"
+    parts = [
+        "XCover offers demo: a sample order priced by an in-process sandbox (nothing leaves this machine).",
+        offer_table(offer),
+        f"{_order_summary(body)}\n{how}.",
+    ]
+    if args.verbose:
+        parts += _demo_exchange(sent, sandbox.base_url)
+    parts.append(_next_step(args.save_order))
+    out.write("\n\n".join(parts) + "\n")
+    return 0
+
+
+def _order_summary(body: Mapping[str, Any]) -> str:
+    from decimal import Decimal
+
+    events = body["context"]["events"]
+    tickets = sum(len(e["tickets"]) for e in events)
+    total = sum((Decimal(str(t["price"])) for e in events for t in e["tickets"]), Decimal(0))
+    names = "; ".join(e["name"] for e in events)
+    return (
+        f"For {tickets} tickets to {len(events)} events ({names}), "
+        f"{body['customer']['currency']} {total:.2f} in all."
+    )
+
+
+def _demo_exchange(sent: SandboxRequest, base_url: str) -> list[str]:
+    """The request as sent and its headers, signature redacted: what `--verbose` adds."""
+    from ._redaction import redact_headers
+
     headers = redact_headers(dict(sent.headers))
     first = ("authorization", "date", "x-api-key")  # what the signature covers or names, then the rest
     hidden = {"host", "accept-encoding", "connection", "content-length"}
@@ -384,31 +480,68 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
         key=lambda kv: first.index(kv[0].lower()) if kv[0].lower() in first else len(first),
     )
     body = json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False)
-    out.write(
-        "XCover offers demo: the real OffersClient, real HMAC signing, an in-process sandbox "
-        "(nothing leaves this machine).\n\n"
-        f"1. Request\n   {sent.method} {sandbox.base_url.rsplit('/x', 1)[0]}{sent.target}\n\n"
-        + "\n".join(f"   {line}" for line in body.splitlines())
-        + "\n\n2. Signed headers (the secret is never sent; the signature is redacted here)\n"
-        + "\n".join(f"   {name}: {value}" for name, value in shown)
-        + "\n\n3. Priced products (the sandbox verified the signature and the request against the spec)\n"
-        + "\n".join(f"   {line}" for line in offer_table(offer).splitlines())
-        + "\n"
+    return [
+        f"Request\n  {sent.method} {base_url.rsplit('/x', 1)[0]}{sent.target}\n"
+        + "\n".join(f"  {line}" for line in body.splitlines()),
+        "Signed headers (the secret is never sent; the signature is redacted here)\n"
+        + "\n".join(f"  {name}: {value}" for name, value in shown),
+    ]
+
+
+def _next_step(saved: str | None) -> str:
+    key, secret, partner = ENV_CREDENTIALS[0][0], ENV_CREDENTIALS[1][0], ENV_PARTNER_CODE[0]
+    order = shlex.quote(saved) if saved else "order.json"
+    rows = [
+        (f"export {key}=your-key {partner}=your-partner-code", ""),
+        (f"read -rs {secret} && export {secret}", "# type the secret: not echoed, not in history"),
+    ]
+    if not saved:
+        rows.append((f"{PROG} demo --save-order {order}", "# this order as a request file"))
+    rows.append((f"{PROG} create-offer {order}", ""))
+    width = max(len(command) for command, note in rows if note)
+    return "\n".join(
+        [f"Next: the same call to XCover with your own keys ({ENV_BASE_URL[0]} picks another server):"]
+        + [f"  {command.ljust(width)}   {note}".rstrip() for command, note in rows]
     )
-    return 0
 
 
 # -- entry point ----------------------------------------------------------------------------------
 
 Command = Callable[[argparse.Namespace, Mapping[str, str], IO[str], IO[str]], int]
 
+MAIN_EPILOG: Final = """\
+start here:
+  xcover-offers demo                   price a sample order offline, then see the next step
+credentials for create-offer: XCOVER_API_KEY, XCOVER_API_SECRET, XCOVER_PARTNER_CODE (environment)
+"""
+
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=PROG, description="Cover Genius XCover offers: client and sandbox.")
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Cover Genius XCover offers: client and sandbox.",
+        epilog=MAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _add_debug(parser, default=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = commands.add_parser("demo", help="create an offer from an in-process sandbox and show every step")
+    demo = commands.add_parser(
+        "demo",
+        help="price a sample order in an in-process sandbox (nothing leaves this machine)",
+        description="Price a sample order with the real OffersClient against an in-process sandbox, "
+        "and show how to ask XCover with your own keys.",
+    )
+    demo.add_argument(
+        "--verbose", "-v", action="store_true", help="also show the request and its signed headers"
+    )
+    demo.add_argument(
+        "--save-order",
+        metavar="FILE",
+        help="write the order as a create-offer request file (e.g. --save-order order.json)",
+    )
+    _add_debug(demo)
     demo.set_defaults(func=_demo)
 
     from .sandbox import _defaults as sandbox_defaults
@@ -503,6 +636,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--quiet", action="store_true", help="do not log each request to stderr (e.g. --quiet)"
     )
+    _add_debug(serve)
     serve.set_defaults(func=_sandbox)
 
     create = commands.add_parser(
@@ -512,14 +646,27 @@ def _parser() -> argparse.ArgumentParser:
     )
     create.add_argument("request", nargs="?", default="-", help="request JSON file; '-' or nothing for stdin")
     create.add_argument("--partner-code", help="default: $XCOVER_PARTNER_CODE (or $XC_PARTNER_CODE)")
-    create.add_argument("--base-url", help="default: $XCOVER_BASE_URL, else the spec's server")
+    create.add_argument(
+        "--base-url", type=_base_url, help="default: $XCOVER_BASE_URL, else the spec's server"
+    )
     create.add_argument("--extra-fields", help="comma-separated: tax,commission,benefits,surcharge")
     create.add_argument("--exclude-offer-ids", help="comma-separated offer config ids to leave out")
     create.add_argument("--active-only", action="store_true", help="only active offers (test keys)")
     create.add_argument("--no-content", action="store_true", help="omit the localized content")
     create.add_argument("--json", action="store_true", help="print the offer as JSON instead of a table")
+    _add_debug(create)
     create.set_defaults(func=_create_offer)
     return parser
+
+
+def _add_debug(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) -> None:
+    # Accepted before or after the command; SUPPRESS keeps a subcommand from resetting the global one.
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=default,
+        help="on failure, show the traceback too (e.g. --debug; XCOVER_LOG=debug also logs each attempt)",
+    )
 
 
 def main(
@@ -540,14 +687,15 @@ def main(
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
-    except ImportError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 1
-    except Exception as exc:  # the promise is one line and no traceback, whatever failed
+    except Exception as exc:  # one line, whatever failed; the traceback only when asked for
         from ._errors import XCoverError
 
-        known = isinstance(exc, CommandError | XCoverError | ValueError | OSError)
+        known = isinstance(exc, CommandError | XCoverError | ValueError | OSError | ImportError)
         text = " ".join(str(exc).split()) or type(exc).__name__
+        if args.debug:
+            traceback.print_exception(exc, file=sys.stderr)
+        elif not known:
+            text += " (--debug shows the traceback)"
         prefix = "" if known else f"unexpected {type(exc).__name__}: "
         print(f"{PROG}: error: {prefix}{text}", file=sys.stderr)
         return 1
