@@ -9,8 +9,10 @@ break a benchmark, and when the client makes a step public, one function here ch
 - `build_request_body` is "request build + serialise" (target 5): the same three steps the client's
   `_prepare` takes (`_validation.build_body`, the generated `OfferRequest` round trip,
   `_validation.serialise`).
+- `traced_call` is "telemetry per call" (target 9): the calls the client makes into
+  `xcover_offers._telemetry` for one call answered at the first attempt, in the client's order.
 
-These two internal functions are the documented hook: if either moves, this file is the one to change.
+These internal functions are the documented hook: if one moves, this file is the one to change.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import httpx
 from xcover_offers import AsyncOffersClient, OffersClient
 from xcover_offers._call import parse_offer_body
+from xcover_offers._telemetry import start_call
 from xcover_offers._validation import build_body, serialise
 from xcover_offers_api.models import OfferRequest, OfferResponse
 
@@ -61,6 +64,15 @@ def build_request_body(customer: Mapping[str, Any], events: Sequence[Mapping[str
     """Request build + serialise (target 5): plain dicts in, the JSON bytes of the body out."""
     body = build_body(customer=customer, events=events, partner=None, schema=None)
     return serialise(OfferRequest.from_dict(body).to_dict())
+
+
+def traced_call(server: httpx.URL, request: httpx.Request, response: httpx.Response) -> None:
+    """Telemetry (target 9): what the client adds to a call answered at the first attempt. The call's
+    trace starts, one attempt is traced from `request` (which gets the trace context) to `response`,
+    and the call ends with its offer."""
+    call = start_call(partner_code=PARTNER, idempotency_key="bench-idempotency-key", server=server)
+    call.attempt(request, 1).end(response=response)
+    call.end(attempts=1, offer_id="OFR-BENCH-1", request_id="req-bench-1", products=2)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,139 @@
+"""``xcover-offers create-offer``: send a request file to XCover (or a sandbox) and print the offer."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any, Final
+
+from ._cli import ENV_BASE_URL, ENV_CREDENTIALS, ENV_PARTNER_CODE, CommandError
+from ._cli_output import offer_table
+from ._constants import env_value
+
+REQUEST_KEYS: Final = frozenset({"customer", "context", "partner", "schema"})
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register ``create-offer`` with its options."""
+    create = commands.add_parser(
+        "create-offer",
+        help="create an offer; credentials from XCOVER_API_KEY / XCOVER_API_SECRET",
+        description="Send a Create Offer request read from a JSON file (or stdin) and print the offer.",
+    )
+    create.add_argument("request", nargs="?", default="-", help="request JSON file; '-' or nothing for stdin")
+    create.add_argument("--partner-code", help="default: $XCOVER_PARTNER_CODE (or $XC_PARTNER_CODE)")
+    create.add_argument(
+        "--base-url", type=_base_url, help="default: $XCOVER_BASE_URL, else the spec's server"
+    )
+    create.add_argument("--extra-fields", help="comma-separated: tax,commission,benefits,surcharge")
+    create.add_argument("--exclude-offer-ids", help="comma-separated offer config ids to leave out")
+    create.add_argument("--active-only", action="store_true", help="only active offers (test keys)")
+    create.add_argument("--no-content", action="store_true", help="omit the localized content")
+    create.add_argument("--json", action="store_true", help="print the offer as JSON instead of a table")
+    create.set_defaults(func=_create_offer)
+    return create
+
+
+def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
+    from ._client import OffersClient
+    from ._errors import APIResponseValidationError, APIStatusError
+    from ._options import CreateOfferParams
+
+    overrides: dict[str, Any] = {}
+    for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
+        value = env_value(names, environ)
+        if value is None:
+            raise CommandError(f"set {names[0]} (or {names[1]}) in the environment")
+        overrides[arg] = value
+    if not args.partner_code and env_value(ENV_PARTNER_CODE, environ) is None:
+        ours, vendors = ENV_PARTNER_CODE
+        raise CommandError(f"no partner code: pass --partner-code CODE or set {ours} (or {vendors})")
+    if not args.base_url:
+        name = next((n for n in ENV_BASE_URL if environ.get(n, "").strip()), None)
+        problem = _url_problem(environ[name].strip()) if name else None
+        if problem:
+            raise CommandError(f"{name}: {problem}")
+    for name in ("partner_code", "base_url"):
+        if getattr(args, name):
+            overrides[name] = getattr(args, name)
+    request = _read_request(args.request, stdin)
+    # Typed against the one declaration of the parameters, so mypy checks this call like any caller's.
+    params: CreateOfferParams = {
+        "customer": request["customer"],
+        "events": request["context"]["events"],
+        "partner": request.get("partner"),
+        "schema": request.get("schema"),
+        # Raw strings: the library splits them and rejects empty or unknown values by position.
+        "extra_fields": args.extra_fields,
+        "exclude_offer_ids": args.exclude_offer_ids,
+    }
+    if args.active_only:
+        params["active_only"] = True
+    if args.no_content:
+        params["include_content"] = False
+    with OffersClient.from_env(environ=environ, **overrides) as client:
+        try:
+            offer = client.create_offer(**params)
+        except (APIStatusError, APIResponseValidationError) as exc:
+            # Name who answered: with --base-url or a sandbox it is not XCover.
+            raise CommandError(f"{_netloc(client.base_url)} answered {exc}") from exc
+    if args.json:
+        out.write(json.dumps(offer.to_dict(), indent=2, ensure_ascii=False) + "\n")
+    else:
+        out.write(offer_table(offer) + "\n")
+    return 0
+
+
+def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
+    try:
+        text = stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
+    try:
+        request = json.loads(text)
+    except ValueError as exc:
+        raise CommandError(f"{'stdin' if source == '-' else source} is not valid JSON: {exc}") from None
+    if not isinstance(request, dict):
+        raise CommandError("the request must be a JSON object with 'customer' and 'context'")
+    unknown = sorted(set(request) - REQUEST_KEYS)
+    if unknown:
+        raise CommandError(f"unexpected top-level keys {unknown}; a request has {sorted(REQUEST_KEYS)}")
+    context = request.get("context")
+    if not isinstance(context, dict) or not isinstance(context.get("events"), list):
+        raise CommandError("the request needs 'context': {'events': [...]}")
+    extra = sorted(set(context) - {"events"})
+    if extra:
+        raise CommandError(f"context keys {extra} are not supported; only 'events' is sent")
+    return request
+
+
+def _url_problem(text: str) -> str | None:
+    """Why `text` cannot be a base URL, or None; httpx would otherwise accept port 99999 and fail later."""
+    import httpx
+
+    try:
+        url = httpx.URL(text)
+        port = url.port
+    except httpx.InvalidURL as exc:
+        return f"{text!r} is not a URL ({exc})"
+    if url.scheme not in {"http", "https"} or not url.host:
+        return f"{text!r} is not an absolute http(s) URL, e.g. https://api.xcover.com/x"
+    if port is not None and not 1 <= port <= 65535:
+        return f"{text!r} has port {port}: use 1 to 65535"
+    return None
+
+
+def _base_url(text: str) -> str:
+    problem = _url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _netloc(url: str) -> str:
+    """`host[:port]` of a URL, as a person would name the server."""
+    import httpx
+
+    return httpx.URL(url).netloc.decode("ascii")

@@ -1,0 +1,54 @@
+"""The offer table the command line prints: one row per product, money as XCover formats it."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+COLUMNS: Final = ("PRODUCT CONFIG", "PRICE", "WITHOUT TAX", "TAX", "SURCHARGE", "COMMISSION", "BENEFITS")
+
+
+def amount_text(node: Any, field: str = "total_amount") -> str:
+    """A finance entry's `field` as text: its ``_formatted`` string, else the number, else a dash."""
+    text = getattr(node, f"{field}_formatted", None)
+    if isinstance(text, str) and text:
+        return text
+    amount = getattr(node, field, None)
+    return str(amount) if isinstance(amount, int | float) else "-"
+
+
+def offer_table(offer: Any) -> str:
+    """An `Offer` as a plain-text table: one row per product, optional columns only when present."""
+    from xcover_offers_api.types import Unset
+
+    def present(value: Any) -> Any:
+        return None if isinstance(value, Unset) else value
+
+    rows: list[dict[str, str]] = []
+    for product in present(offer.products) or []:
+        details = present(product.details)
+        finance = present(details.finance) if details else None
+        price = present(finance.price) if finance else None
+        row = {
+            "PRODUCT CONFIG": str(present(product.product_config_id) or "-"),
+            "PRICE": amount_text(price),
+            "WITHOUT TAX": amount_text(price, "total_amount_without_tax"),
+        }
+        for column, attr in (("TAX", "tax"), ("SURCHARGE", "surcharge"), ("COMMISSION", "commission")):
+            node = present(getattr(finance, attr)) if finance else None
+            if node is not None:
+                row[column] = amount_text(node)
+        benefits = present(details.benefits) if details else None
+        if benefits is not None:
+            row["BENEFITS"] = str(len(benefits))
+        rows.append(row)
+    header = f"Offer {present(offer.id) or '-'} in {present(offer.currency) or '-'}"
+    reference = present(offer.provider_reference)
+    if reference:
+        header += f" (provider reference {reference})"
+    if not rows:
+        return header + "\nNo products offered."
+    columns = [c for c in COLUMNS if any(c in r for r in rows)]
+    widths = {c: max(len(c), *(len(r.get(c, "-")) for r in rows)) for c in columns}
+    lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
+    lines += ["  ".join(r.get(c, "-").ljust(widths[c]) for c in columns).rstrip() for r in rows]
+    return header + "\n" + "\n".join(lines)

@@ -1,0 +1,268 @@
+"""``xcover-offers sandbox``: serve the offline XCover stand-in over HTTP until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import math
+import signal
+import sys
+import threading
+from collections.abc import Mapping
+from types import FrameType
+from typing import IO, Any, Final
+
+from ._cli import ENV_CREDENTIALS, PROG, CommandError
+from ._constants import env_value
+
+SANDBOX_EPILOG: Final = """\
+faults (--fault NAME[:OPTION=VALUE,...] or a JSON object; every fault also takes times=N):
+  rate_limited[:retry_after=S]       429 with Retry-After (default 1)
+  unavailable[:retry_after=S]        503 with Retry-After (default 1)
+  error:status=N[,message=TEXT]      any 4xx/5xx in the spec's error shape
+  bad_gateway_html                   a proxy's HTML 502
+  drop[:after_processing=true]       close without answering (after making the offer: the
+                                     retry then gets a 409 replay)
+  trickle[:chunk_size=B,interval=S]  the body B bytes at a time, S seconds apart
+  replay                             answer 409 with the offer, as XCover answers a duplicate
+  locked[:retry_after=S]             423: a request with this idempotency key is in flight
+  e.g. --fault rate_limited:retry_after=2,times=3 --fault drop:after_processing=true
+       --fault '{"fault": "unavailable", "retry_after": "Wed, 21 Oct 2037 07:28:00 GMT"}'
+
+idempotency: a request whose X-Idempotency-Key and body were processed is answered 409 with the
+stored offer (XCover keeps them 48 h); a duplicate during the first one's latency gets 423; the
+same key with another body gets 422.
+
+admin endpoint (same address; not signed, not recorded; POSTs need Content-Type: application/json):
+  curl http://127.0.0.1:8080/_sandbox/faults
+  curl --json '{"latency": 0.5, "queue": [{"fault": "unavailable", "times": 2}]}' \\
+       http://127.0.0.1:8080/_sandbox/faults
+  curl 'http://127.0.0.1:8080/_sandbox/requests?limit=1'
+  curl --json '{}' http://127.0.0.1:8080/_sandbox/reset
+"""
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Register ``sandbox`` with its options; the defaults are the sandbox's own."""
+    # Only the constants module: the sandbox itself (and openapi-core) loads when the command runs.
+    from .sandbox import _defaults as sandbox_defaults
+
+    serve = commands.add_parser(
+        "sandbox",
+        help="serve the offline XCover sandbox over HTTP until Ctrl-C",
+        description="Serve the offline XCover Create Offer sandbox over HTTP/1.1 until Ctrl-C or SIGTERM.\n"
+        "The API secret comes from $XCOVER_API_SECRET (else the published sandbox-secret).",
+        epilog=SANDBOX_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; e.g. --host ::1)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8080, help="port; 0 picks a free one (default 8080; e.g. --port 0)"
+    )
+    serve.add_argument(
+        "--api-key",
+        help="key clients sign with (default: $XCOVER_API_KEY, else sandbox-key; e.g. --api-key test-key)",
+    )
+    serve.add_argument(
+        "--api-secret",
+        help="deprecated: ps shows it to every user; set the environment instead "
+        "(e.g. XCOVER_API_SECRET=my-secret xcover-offers sandbox)",
+    )
+    serve.add_argument(
+        "--latency",
+        type=_seconds,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added before every answer (e.g. --latency 0.5)",
+    )
+    serve.add_argument(
+        "--clock-offset",
+        type=_offset,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds added to the sandbox's clock, to test skew correction (e.g. --clock-offset -600)",
+    )
+    serve.add_argument(
+        "--fault",
+        type=_fault,
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="queue a one-shot fault, repeatable, in order (e.g. --fault unavailable:times=2); see below",
+    )
+    serve.add_argument(
+        "--idempotency-retention",
+        type=_seconds,
+        default=sandbox_defaults.IDEMPOTENCY_RETENTION,
+        metavar="SECONDS",
+        help="how long a processed request is replayed as 409; 0 turns it off (default "
+        f"{sandbox_defaults.IDEMPOTENCY_RETENTION:g}, XCover's 48 h; e.g. --idempotency-retention 60)",
+    )
+    serve.add_argument(
+        "--max-body",
+        type=_count,
+        default=sandbox_defaults.MAX_BODY_BYTES,
+        metavar="BYTES",
+        help=f"largest body, 413 above (default {sandbox_defaults.MAX_BODY_BYTES}; e.g. --max-body 65536)",
+    )
+    serve.add_argument(
+        "--max-connections",
+        type=_count,
+        default=sandbox_defaults.DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help="connections at once; one more gets a 503 "
+        f"(default {sandbox_defaults.DEFAULT_MAX_CONNECTIONS}; e.g. --max-connections 64)",
+    )
+    serve.add_argument(
+        "--idle-timeout",
+        type=_positive_seconds,
+        default=sandbox_defaults.DEFAULT_IDLE_TIMEOUT,
+        metavar="SECONDS",
+        help="how long a connection may wait for its next request "
+        f"(default {sandbox_defaults.DEFAULT_IDLE_TIMEOUT:g}; e.g. --idle-timeout 5)",
+    )
+    serve.add_argument(
+        "--read-timeout",
+        type=_positive_seconds,
+        default=sandbox_defaults.DEFAULT_READ_TIMEOUT,
+        metavar="SECONDS",
+        help="how long a request may take to arrive whole, from its first byte "
+        f"(default {sandbox_defaults.DEFAULT_READ_TIMEOUT:g}; e.g. --read-timeout 2)",
+    )
+    serve.add_argument(
+        "--no-admin", action="store_true", help="do not serve /_sandbox (e.g. when --host is not loopback)"
+    )
+    serve.add_argument(
+        "--quiet", action="store_true", help="do not log each request to stderr (e.g. --quiet)"
+    )
+    serve.set_defaults(func=_sandbox)
+    return serve
+
+
+def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
+    from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
+
+    if args.api_secret:
+        print(
+            f"{PROG}: warning: --api-secret shows the secret to every user of this machine (ps); "
+            f"set {ENV_CREDENTIALS[1][0]} instead",
+            file=sys.stderr,
+        )
+    api_key = args.api_key or env_value(ENV_CREDENTIALS[0], environ) or DEFAULT_API_KEY
+    api_secret = args.api_secret or env_value(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
+    if not args.quiet:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+        log = logging.getLogger("xcover_offers.sandbox")
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
+    faults = Faults(
+        latency=args.latency,
+        clock_offset=args.clock_offset,
+        queue=tuple(fault for group in args.fault for fault in group),
+    )
+    sandbox = Sandbox(
+        api_key=api_key,
+        api_secret=api_secret,
+        faults=faults,
+        max_body=args.max_body,
+        idempotency_retention=args.idempotency_retention,
+    )
+    try:
+        server = SandboxServer(
+            sandbox,
+            host=args.host,
+            port=args.port,
+            idle_timeout=args.idle_timeout,
+            read_timeout=args.read_timeout,
+            max_connections=args.max_connections,
+            admin=not args.no_admin,
+        )
+    except OSError as exc:
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    secret_shown = api_secret if api_secret == DEFAULT_API_SECRET else "(as given)"
+    admin = f" (admin: {server.admin_url})" if server.admin_url else ""
+    out.write(
+        f"XCover sandbox listening on {server.base_url}\n"
+        f"  POST {server.base_url}/partners/{{partner_code}}/offers/{admin}\n"
+        f"  api key {api_key}, secret {secret_shown}\n"
+        "Press Ctrl-C to stop.\n"
+    )
+    out.flush()
+    # SIGTERM (docker stop, systemd) ends the server like Ctrl-C; only the main thread may set it.
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        if in_main:
+            signal.signal(signal.SIGTERM, previous)
+    out.write("XCover sandbox stopped.\n")
+    out.flush()
+    return 0
+
+
+def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+# -- option values (an ArgumentTypeError is a usage error naming the option) ---------------------
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use 0 to 65535 (0 picks a free one)")
+    return port
+
+
+def _count(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and int(text) >= 1):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
+    return int(text)
+
+
+def _finite(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _offset(text: str) -> float:
+    value = _finite(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = _finite(text)
+    if value is None or value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    value = _seconds(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def _fault(text: str) -> list[Any]:
+    from .sandbox._faults import fault_spec_from_text, faults_from_spec
+
+    try:
+        return faults_from_spec(fault_spec_from_text(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
