@@ -15,7 +15,10 @@ What is measured, and against what (the targets table is in report.py):
 5. scaling: request build + serialise and response parsing for 1 to 1000 events or products,
    against plain `json.dumps` / `json.loads` of the same data;
 6. import time of `xcover_offers` beyond `import httpx`, in fresh interpreters;
-7. memory over 10,000 sequential create_offer calls.
+7. memory over 10,000 sequential create_offer calls;
+8. telemetry: what the client's OpenTelemetry support adds to a call, without opentelemetry, with
+   the API and no SDK, inside an incoming trace, and with an SDK (bench_telemetry, a child process
+   per mode).
 
 Everything goes through the client's public API, by way of `hooks.py` (the one place to change when
 the client makes a step public). Candidates and baselines are measured in alternation within one run
@@ -565,12 +568,22 @@ def bench_memory(cfg: Settings) -> dict[str, Any]:
     }
 
 
+# -- 8. telemetry ---------------------------------------------------------------------------------
+
+
+def bench_telemetry(cfg: Settings) -> dict[str, Any]:
+    import bench_telemetry
+
+    result: dict[str, Any] = bench_telemetry.run(quick=cfg.quick)
+    return result
+
+
 # -- the machine -----------------------------------------------------------------------------------
 
 
 LIBRARIES = (
     "httpx", "httpcore", "h11", "attrs", "aiohttp", "httpx-aiohttp", "xcover-python", "requests", "urllib3",
-    "trustme",
+    "trustme", "opentelemetry-api", "opentelemetry-sdk",
 )  # fmt: skip
 
 
@@ -616,6 +629,7 @@ BENCHMARKS: tuple[tuple[str, Callable[[Settings], dict[str, Any]]], ...] = (
     ("scaling", bench_scaling),
     ("import", bench_import),
     ("memory", bench_memory),
+    ("telemetry", bench_telemetry),
 )
 
 

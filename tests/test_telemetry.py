@@ -30,7 +30,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from xcover_offers import _telemetry
+from xcover_offers import _otel_providers, _telemetry
 from xcover_offers._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -344,7 +344,7 @@ def test_an_api_without_bucket_advice_still_gets_histograms() -> None:
             made.append({"name": name, "unit": unit})
             return name
 
-    assert _telemetry._histogram(OldMeter(), "h", "d", (1.0,)) == "h"  # type: ignore[arg-type, comparison-overlap]
+    assert _otel_providers._histogram(OldMeter(), "h", "d", (1.0,)) == "h"  # type: ignore[arg-type, comparison-overlap]
     assert made == [{"name": "h", "unit": "s"}]
 
 
@@ -643,7 +643,7 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     import json
     import httpx
     from opentelemetry import context, metrics, trace
-    from xcover_offers import _telemetry
+    from xcover_offers import _otel_providers, _telemetry
 
     url = httpx.URL("https://api.xcover.com/x/partners/P/offers/")
     out = {}
@@ -654,10 +654,10 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
     out["noop"] = call is _telemetry.NOOP_CALL
-    _telemetry._FAST_LOOKUP = False  # the public getters agree
+    _otel_providers._FAST_LOOKUP = False  # the public getters agree
     again = _telemetry.start_call(partner_code="P", idempotency_key="k", server=url)
     out["noop_public"] = again is _telemetry.NOOP_CALL
-    _telemetry._FAST_LOOKUP = True
+    _otel_providers._FAST_LOOKUP = True
     out["noop_headers"] = "traceparent" in request.headers
 
     # The API alone, inside an incoming trace: its context is passed on, as the API's no-op tracer does.
@@ -687,9 +687,9 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
-    _telemetry._FAST_LOOKUP = False
+    _otel_providers._FAST_LOOKUP = False
     _telemetry.start_call(partner_code="P", idempotency_key="k", server=url).end(attempts=0)
-    _telemetry._FAST_LOOKUP = True
+    _otel_providers._FAST_LOOKUP = True
     out["spans"] = sorted(s.name for s in exporter.get_finished_spans())
     out["scope"] = exporter.get_finished_spans()[0].instrumentation_scope.name
     out["scope_version"] = exporter.get_finished_spans()[0].instrumentation_scope.version
@@ -722,9 +722,9 @@ def test_global_providers_no_sdk_then_an_sdk_configured_after_import() -> None:
 
 def test_a_provider_named_by_environment_variable_is_honoured() -> None:
     script = (
-        "import httpx; from xcover_offers import _telemetry; "
+        "import httpx; from xcover_offers import _otel_providers, _telemetry; "
         "print(_telemetry.start_call(partner_code='P', idempotency_key='k', server=httpx.URL('https://h/'))"
-        " is _telemetry.NOOP_CALL, _telemetry._PROVIDERS_FROM_ENV)"
+        " is _telemetry.NOOP_CALL, _otel_providers._PROVIDERS_FROM_ENV)"
     )
     env = {**os.environ, "OTEL_PYTHON_TRACER_PROVIDER": "sdk_tracer_provider"}
     done = subprocess.run(

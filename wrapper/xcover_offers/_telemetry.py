@@ -25,8 +25,6 @@ is a class name or a status code.
 
 from __future__ import annotations
 
-import os
-import threading
 import time
 from typing import TYPE_CHECKING, Final
 
@@ -40,11 +38,10 @@ from ._errors import (
     APITimeoutError,
     CircuitOpenError,
 )
-from ._version import __version__
+from ._otel_providers import _global_providers, _Instruments, _instruments
 
 try:
     from opentelemetry import context as _context
-    from opentelemetry import metrics as _metrics
     from opentelemetry import propagate as _propagate
     from opentelemetry import trace as _trace
 except ImportError:  # the otel extra is not installed: every call gets the shared no-op
@@ -54,13 +51,12 @@ else:
 
 if TYPE_CHECKING:
     from opentelemetry.context import Context
-    from opentelemetry.metrics import Histogram, Meter, MeterProvider
-    from opentelemetry.trace import Span, Tracer, TracerProvider
+    from opentelemetry.metrics import Histogram, MeterProvider
+    from opentelemetry.trace import Span, TracerProvider
     from opentelemetry.util.types import AttributeValue
 
 AttributeScalar = str | int | float | bool
 
-INSTRUMENTATION_NAME: Final = "xcover_offers"
 CALL_SPAN_NAME: Final = "xcover.create_offer"
 PATH_TEMPLATE: Final = "/partners/{partner_code}/offers/"
 """The operation's path under the base URL; url.template is this behind the base URL's own path."""
@@ -80,10 +76,6 @@ OUTCOMES: Final = frozenset(
 SERVER_SIDE_STATUSES: Final = frozenset({408, 423, 429})
 """Below 500, the statuses that say XCover (or a proxy) is busy or slow, not that the request is wrong."""
 
-# The semantic conventions' advice for http.client.request.duration; the call's own histogram goes on
-# to cover a whole retry budget (30 s by default).
-_REQUEST_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
-_OPERATION_BUCKETS: Final = (*_REQUEST_BUCKETS, 15.0, 20.0, 30.0, 45.0, 60.0, 120.0)
 _KNOWN_METHODS: Final = frozenset(
     {"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
 )
@@ -164,103 +156,6 @@ def start_call(
     return _RecordingCall(
         _instruments(tracer_provider, meter_provider), partner_code, idempotency_key, server
     )
-
-
-# -- finding the SDK, cheaply -----------------------------------------------------------------------------
-
-if _OTEL:
-    try:  # the proxy the API hands out before an SDK is set has no public name
-        from opentelemetry.metrics._internal import _ProxyMeterProvider as _proxy_meter_provider_type
-
-        _UNSET_METER_TYPES: tuple[type, ...] = (_metrics.NoOpMeterProvider, _proxy_meter_provider_type)
-    except ImportError:  # pragma: no cover - a future API; then only an explicit no-op is skipped
-        _UNSET_METER_TYPES = (_metrics.NoOpMeterProvider,)
-    _UNSET_TRACER_TYPES: tuple[type, ...] = (_trace.NoOpTracerProvider, _trace.ProxyTracerProvider)
-    try:
-        from opentelemetry.metrics import _internal as _metrics_internal
-
-        # The public getters look an environment variable up on every call (0.5 µs each), which
-        # alone would spend half the budget of a call without an SDK, so the globals they return
-        # are read directly. Only when a provider is named by environment variable (which the
-        # getters load) are the getters used. Should the names ever go, the getters are used too.
-        _FAST_LOOKUP = hasattr(_trace, "_TRACER_PROVIDER") and hasattr(_metrics_internal, "_METER_PROVIDER")
-    except ImportError:  # pragma: no cover
-        _FAST_LOOKUP = False
-    _PROVIDERS_FROM_ENV = (
-        "OTEL_PYTHON_TRACER_PROVIDER" in os.environ or "OTEL_PYTHON_METER_PROVIDER" in os.environ
-    )
-
-
-def _global_providers() -> tuple[TracerProvider | None, MeterProvider | None]:
-    """The global providers an application configured; None for each still at the API's default."""
-    if _FAST_LOOKUP and not _PROVIDERS_FROM_ENV:
-        tracer_provider: TracerProvider | None = _trace._TRACER_PROVIDER
-        meter_provider: MeterProvider | None = _metrics_internal._METER_PROVIDER
-    else:
-        tracer_provider, meter_provider = _trace.get_tracer_provider(), _metrics.get_meter_provider()
-    if tracer_provider is not None and isinstance(tracer_provider, _UNSET_TRACER_TYPES):
-        tracer_provider = None
-    if meter_provider is not None and isinstance(meter_provider, _UNSET_METER_TYPES):
-        meter_provider = None
-    return tracer_provider, meter_provider
-
-
-class _Instruments:
-    """The tracer and histograms of one (tracer provider, meter provider) pair."""
-
-    __slots__ = ("meter_provider", "operation_duration", "request_duration", "tracer", "tracer_provider")
-
-    def __init__(self, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None) -> None:
-        self.tracer_provider = tracer_provider
-        self.meter_provider = meter_provider
-        # Without a tracer provider, the API's no-op tracer still carries a parent context through.
-        self.tracer: Tracer = (
-            _trace.NoOpTracer()
-            if tracer_provider is None
-            else tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
-        )
-        self.request_duration: Histogram | None = None
-        self.operation_duration: Histogram | None = None
-        if meter_provider is not None:
-            meter = meter_provider.get_meter(INSTRUMENTATION_NAME, __version__)
-            self.request_duration = _histogram(
-                meter, "http.client.request.duration", "Duration of HTTP client requests.", _REQUEST_BUCKETS
-            )
-            self.operation_duration = _histogram(
-                meter,
-                "xcover.client.operation.duration",
-                "Duration of one create_offer call, retries and their waits included.",
-                _OPERATION_BUCKETS,
-            )
-
-
-def _histogram(meter: Meter, name: str, description: str, buckets: tuple[float, ...]) -> Histogram:
-    try:
-        return meter.create_histogram(
-            name, unit="s", description=description, explicit_bucket_boundaries_advisory=buckets
-        )
-    except TypeError:  # an API or SDK older than 1.30, without bucket advice: its default buckets
-        return meter.create_histogram(name, unit="s", description=description)
-
-
-_cache: _Instruments | None = None
-_cache_lock = threading.Lock()
-
-
-def _instruments(
-    tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
-) -> _Instruments:
-    # One entry: a process has one pair of global providers; tests that pass their own rebuild it.
-    global _cache
-    cached = _cache
-    if (
-        cached is None
-        or cached.tracer_provider is not tracer_provider
-        or cached.meter_provider is not meter_provider
-    ):
-        with _cache_lock:
-            cached = _cache = _Instruments(tracer_provider, meter_provider)
-    return cached
 
 
 # -- the recording implementation -----------------------------------------------------------------------
