@@ -35,10 +35,12 @@ TEST = [
     "schemathesis>=4.32",
     "opentelemetry-sdk>=1.30",  # in-memory span exporter and metric reader for the telemetry tests
     "mypy==2.4.1",  # tests/test_readme_types.py checks the README's examples with mypy --strict
+    "brotli>=1.1",  # so the brotli-bomb tests run: httpx decodes br only when it is installed
 ]
 BENCH = [
     "trustme>=1.1",  # the HTTPS comparison's throwaway CA
     "xcover-python==0.1.2",  # the vendor client the benchmarks compare against
+    "opentelemetry-sdk>=1.30",  # the telemetry benchmark's "SDK configured" row
 ]
 
 
