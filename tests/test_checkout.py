@@ -11,11 +11,8 @@ import asyncio
 import email.utils
 import json
 import logging
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import httpx
@@ -35,6 +32,7 @@ from _harness import (
     ok_body,
     sample_event,
 )
+from _wire import streaming_server
 from xcover_offers import (
     APIConnectionError,
     APIResponseValidationError,
@@ -680,70 +678,12 @@ def test_xcovers_skew_403_is_corrected_logged_and_shared_with_views(
 # -- the wire: a trickling server is cut off at the budget ---------------------------------------
 
 
-@contextmanager
-def trickling_server() -> Iterator[str]:
-    """Answers every request with headers, then one body byte every 0.2 s until the client hangs up
-    (or, so that a client that never does cannot hang the suite, for 10 s)."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
-    workers: list[threading.Thread] = []
-
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            try:
-                _read_request(conn)
-                conn.sendall(
-                    b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{"
-                )
-                for _ in range(50):
-                    if stop.wait(0.2):
-                        break
-                    conn.sendall(b" ")
-            except OSError:
-                pass  # the client hung up: what it should do
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            worker = threading.Thread(target=serve, args=(conn,), daemon=True)
-            workers.append(worker)
-            worker.start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/x"
-    finally:
-        stop.set()
-        acceptor.join()
-        for worker in workers:
-            worker.join(5)
-        listener.close()
-
-
-def _read_request(conn: socket.socket) -> None:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            raise OSError("closed before a request")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next(
-        (
-            int(line.split(b":", 1)[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        ),
-        0,
-    )
-    while len(body) < length:
-        body += conn.recv(65536)
+def trickle() -> Iterator[bytes]:
+    """One body byte every 0.2 s; 10 s at most, so a client that never hangs up cannot hang the suite."""
+    yield b"{"
+    for _ in range(50):
+        time.sleep(0.2)
+        yield b" "
 
 
 @pytest.mark.parametrize(
@@ -770,7 +710,8 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str) ->
         async with AsyncOffersClient(base_url=url, backend=backend, **options) as client:  # type: ignore[arg-type]
             await client.create_offer(**params)
 
-    with trickling_server() as url:
+    with streaming_server(200, {"Content-Type": "application/json"}, trickle) as served:
+        url = served.url
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:
             call_sync(url) if kind == "sync" else asyncio.run(call_async(url))

@@ -14,19 +14,17 @@ import gzip
 import json
 import pickle
 import re
-import socket
-import threading
 import traceback
 import tracemalloc
 import zlib
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 from _harness import API_KEY, API_SECRET, MODE_IDS, MODES, PARTNER, Drop, harness, ok_body, sample_event
+from _wire import streaming_server
 from xcover_offers import (
     APIConnectionError,
     APIResponseValidationError,
@@ -220,89 +218,7 @@ def test_a_brotli_bomb_is_refused(mode: tuple[str, str]) -> None:  # pragma: no 
     assert len(script.requests) == 1
 
 
-# -- a real server streaming the body ---------------------------------------------------------------
-
-
-@dataclass
-class Served:
-    url: str
-    requests: int = 0
-    body_sent: int = 0
-    hung_up: threading.Event = field(default_factory=threading.Event)
-
-
-@contextmanager
-def streaming_server(
-    status: int, headers: dict[str, str], body: Callable[[], Iterator[bytes]]
-) -> Iterator[Served]:
-    """A raw HTTP/1.1 server on 127.0.0.1 that streams `body()` chunked, piece by piece as produced,
-    until the client hangs up."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    served = Served(url=f"http://127.0.0.1:{listener.getsockname()[1]}/x")
-    stop = threading.Event()
-    workers: list[threading.Thread] = []
-    head = f"HTTP/1.1 {status} Whatever\r\nTransfer-Encoding: chunked\r\n"
-    head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
-
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(10)
-            try:
-                _read_request(conn)
-                served.requests += 1
-                conn.sendall(head.encode())
-                for piece in body():
-                    if stop.is_set():
-                        return
-                    conn.sendall(b"%x\r\n" % len(piece))
-                    conn.sendall(piece)
-                    conn.sendall(b"\r\n")
-                    served.body_sent += len(piece)
-                conn.sendall(b"0\r\n\r\n")
-            except OSError:
-                served.hung_up.set()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            worker = threading.Thread(target=serve, args=(conn,), daemon=True)
-            workers.append(worker)
-            worker.start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
-        yield served
-    finally:
-        stop.set()
-        acceptor.join()
-        for worker in workers:
-            worker.join(10)
-        listener.close()
-
-
-def _read_request(conn: socket.socket) -> None:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = conn.recv(65536)
-        if not chunk:
-            raise OSError("closed before a request")
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = next(
-        (
-            int(line.split(b":", 1)[1])
-            for line in head.split(b"\r\n")
-            if line.lower().startswith(b"content-length:")
-        ),
-        0,
-    )
-    while len(body) < length:
-        body += conn.recv(65536)
+# -- a real server streaming the body: tests/_wire.py --------------------------------------------
 
 
 @contextmanager

@@ -13,21 +13,10 @@ from typing import Any
 
 import httpx
 import pytest
+from _orders import KEY, ORDER, PATH, SECRET
 from xcover_offers import XCoverAuth
 from xcover_offers._cli import _parser, main
 from xcover_offers.sandbox import Fault, Sandbox, SandboxServer
-
-KEY, SECRET = "test-key", "test-secret"
-PATH = "/partners/LLODT/offers/"
-ORDER: dict[str, Any] = {
-    "customer": {"currency": "USD", "country": "US", "language": "en-us"},
-    "context": {
-        "events": [
-            {"id": "e1", "name": "Concert", "start_date": "2031-06-01T19:00:00+02:00", "country": "US",
-             "tickets": [{"id": "t1", "price": 100}]},
-        ]
-    },
-}  # fmt: skip
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Timeouts are configured tiny, so nothing here waits long.
 from __future__ import annotations
 
 import ast
+import copy
 import errno
 import inspect
 import json
@@ -23,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 import xcover_offers.sandbox as sandbox_package
+from _orders import ORDER
 from xcover_offers import XCoverAuth
 from xcover_offers._constants import MAX_BODY_DEPTH
 from xcover_offers.sandbox import Sandbox, SandboxRequest, SandboxServer
@@ -34,15 +36,7 @@ PATH = "/partners/LLODT/offers/"
 
 
 def order(metadata: Any = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "customer": {"currency": "USD", "country": "US", "language": "en-us"},
-        "context": {
-            "events": [
-                {"id": "e1", "name": "Concert", "start_date": "2031-06-01T19:00:00+02:00", "country": "US",
-                 "tickets": [{"id": "t1", "price": 100}]},
-            ]
-        },
-    }  # fmt: skip
+    body: dict[str, Any] = copy.deepcopy(ORDER)
     if metadata is not None:
         body["partner"] = {"metadata": metadata}
     return body
