@@ -271,7 +271,8 @@ FULL_INTRO = """\
 Written by `python -m nox -s bench` (or `python benchmarks/run.py`) from that run alone; do not edit
 by hand, rerun it. Every ratio compares two things measured in the same run, in alternation (A B, then
 B A, ...), on the same machine at the same time; each figure is a median over rounds, and a ratio is a
-ratio of medians. Everything is driven through the client's public API (`benchmarks/hooks.py`)."""
+ratio of medians. Everything is driven through the client's public API and
+one documented hook into its parse, body build and telemetry (`benchmarks/hooks.py`)."""
 
 
 def _gaps(results: dict[str, Any]) -> str:

@@ -80,3 +80,18 @@ def test_async_client_keeps_cookies_that_are_set() -> None:
 def test_client_with_fast_cookies_does_no_cookie_work_per_response() -> None:
     with with_fast_cookies(httpx.Client(transport=httpx.MockTransport(_handler))) as http:
         assert http.get("https://h.test/other").status_code == 200
+
+
+def test_the_clients_own_pools_skip_extraction_and_a_pool_passed_in_is_left_alone() -> None:
+    from xcover_offers import AsyncOffersClient, OffersClient
+    from xcover_offers._cookies import FastCookies
+
+    options = {"api_key": "k", "api_secret": "s", "partner_code": "P"}
+    with OffersClient(**options) as sync_client:  # type: ignore[arg-type]
+        assert type(sync_client._http.cookies) is FastCookies
+    async_client = AsyncOffersClient(**options)  # type: ignore[arg-type]
+    assert type(async_client._http.cookies) is FastCookies
+    mine = httpx.Client()
+    with OffersClient(http_client=mine, **options):  # type: ignore[arg-type]
+        assert type(mine.cookies) is httpx.Cookies
+    mine.close()

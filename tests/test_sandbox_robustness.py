@@ -300,3 +300,47 @@ def test_server_options_are_checked() -> None:
     for bad in ({"max_connections": 0}, {"read_timeout": 0}, {"idle_timeout": -1}):
         with pytest.raises(ValueError, match=next(iter(bad))):
             SandboxServer(app, **bad)
+
+
+# -- limits on what a test script can set -------------------------------------------------------------
+
+
+def test_a_clock_offset_beyond_ten_years_is_refused_not_left_to_break_every_answer() -> None:
+    from xcover_offers.sandbox import Faults
+
+    with pytest.raises(ValueError, match="clock_offset must be a number of seconds from"):
+        Faults(clock_offset=1e12)
+    faults = Faults()
+    with pytest.raises(ValueError, match="clock_offset"):
+        faults.update({"clock_offset": -1e12})
+    assert faults.clock_offset == 0.0  # nothing applied
+    faults.update({"clock_offset": 9 * 365 * 86400.0})  # a large skew is still possible
+
+
+def test_the_fault_queue_is_bounded() -> None:
+    from xcover_offers.sandbox import Fault, Faults
+    from xcover_offers.sandbox._faults import MAX_QUEUED
+
+    faults = Faults()
+    faults.queue(*[Fault.unavailable()] * MAX_QUEUED)
+    with pytest.raises(ValueError, match=f"at most {MAX_QUEUED} faults"):
+        faults.queue(Fault.unavailable())
+    with pytest.raises(ValueError, match="at most"):
+        faults.update({"queue": [{"fault": "unavailable"}]})
+    faults.update({"clear_queue": True, "queue": [{"fault": "unavailable"}]})
+    assert len(faults.pending()) == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "loopback"),
+    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
+     ("0.0.0.0", False), ("::", False), ("10.0.0.5", False), ("example.com", False)],
+)  # fmt: skip
+def test_the_admin_endpoint_is_only_served_on_loopback(host: str, loopback: bool) -> None:
+    from xcover_offers.sandbox import Sandbox, SandboxServer
+    from xcover_offers.sandbox._server import is_loopback
+
+    assert is_loopback(host) is loopback
+    if not loopback:  # refused before anything is bound
+        with pytest.raises(ValueError, match="loopback hosts only"):
+            SandboxServer(Sandbox(), host=host, port=0, admin=True)

@@ -454,6 +454,7 @@ class _Greedy(TextMapPropagator):
         setter.set(carrier, "x-trace", f"{span_context.trace_id:032x}")
         setter.set(carrier, "Authorization", "Bearer stolen")
         setter.set(carrier, "date", "never")
+        setter.set(carrier, "baggage", "user.email=jane%40example.com")
 
     def extract(
         self, carrier: CarrierT, context: Context | None = None, getter: Getter[CarrierT] = None
@@ -462,7 +463,7 @@ class _Greedy(TextMapPropagator):
 
     @property
     def fields(self) -> set[str]:
-        return {"x-trace", "authorization", "date"}
+        return {"x-trace", "authorization", "date", "baggage"}
 
 
 def test_the_global_propagator_is_used_and_never_touches_signing_headers(otel: Otel) -> None:
@@ -478,6 +479,7 @@ def test_the_global_propagator_is_used_and_never_touches_signing_headers(otel: O
     (child,) = otel.attempt_spans()
     assert sent.headers["x-trace"] == f"{child.context.trace_id:032x}"
     assert "traceparent" not in sent.headers
+    assert "baggage" not in sent.headers  # the application's baggage is not XCover's to see
     assert sent.headers["authorization"] == SIGNATURE
     assert sent.headers["date"] == DATE
 

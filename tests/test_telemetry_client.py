@@ -307,3 +307,49 @@ def test_without_opentelemetry_installed_calls_work() -> None:
     done = subprocess.run([sys.executable, "-c", _WITHOUT_OTEL], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["False", "True", "None"]
+
+
+class TransportBug(RuntimeError):
+    """Not an httpx error: a transport's own bug, which no retry policy should swallow."""
+
+
+@per_mode
+def test_an_exception_outside_the_policy_still_ends_the_call_at_once(
+    mode: tuple[str, str], wired: Otel
+) -> None:
+    """A transport's bug (or an interrupt) leaves the driver loop; the call span and the breaker
+    must see the call end there and then, not when the generator is collected."""
+    breaker = CircuitBreaker(failure_threshold=1, recovery_time=600)
+    with harness(mode, Script(TransportBug), circuit_breaker=breaker) as h, pytest.raises(TransportBug):
+        h.create_offer()
+    root = wired.call_span()  # already exported: the exception is still referenced here
+    assert attributes(root)["error.type"] == "TransportBug"
+    assert root.status.status_code is StatusCode.ERROR
+    assert breaker.state == "closed"  # no outcome: our bug is not XCover's failure
+
+
+def test_a_cancelled_async_call_ends_its_span_as_cancelled(wired: Otel) -> None:
+    async def main() -> None:
+        answered = asyncio.Event()
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            answered.set()
+            return failing(503, **{"Retry-After": "20"})
+
+        client = AsyncOffersClient(
+            api_key="k", api_secret="s", partner_code=PARTNER, http_client=httpx.MockTransport(handler)
+        )
+        task = asyncio.create_task(client.create_offer(customer=CUSTOMER, events=EVENTS))
+        await answered.wait()
+        for _ in range(20):  # a few turns of the loop: the call reads the 503 and starts its backoff
+            await asyncio.sleep(0)
+        assert not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await client.close()
+
+    asyncio.run(main())
+    root = wired.call_span()
+    assert attributes(root)["error.type"] == "CancelledError"
+    assert attributes(root)["xcover.outcome"] == "cancelled"

@@ -132,7 +132,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         f"(default {sandbox_defaults.DEFAULT_READ_TIMEOUT:g}; e.g. --read-timeout 2)",
     )
     serve.add_argument(
-        "--no-admin", action="store_true", help="do not serve /_sandbox (e.g. when --host is not loopback)"
+        "--no-admin",
+        action="store_true",
+        help="do not serve /_sandbox (never served on a --host that is not loopback), e.g. --no-admin",
     )
     serve.add_argument(
         "--quiet", action="store_true", help="do not log each request to stderr (e.g. --quiet)"
@@ -143,6 +145,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
+    from .sandbox._server import is_loopback
 
     if args.api_secret:
         print(
@@ -178,7 +181,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
             idle_timeout=args.idle_timeout,
             read_timeout=args.read_timeout,
             max_connections=args.max_connections,
-            admin=not args.no_admin,
+            admin=not args.no_admin and is_loopback(args.host),
         )
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None

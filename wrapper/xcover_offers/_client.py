@@ -37,8 +37,9 @@ _CREATE_OFFER_DOC = """Ask XCover for protection offers for the events being bou
                 when not given.
             extra_fields: optional list of `ExtraField` or str, or one comma-separated str, e.g.
                 `[ExtraField.TAX, "commission"]`: extra finance fields to include per product.
-            exclude_offer_ids: optional list of str (or a comma-separated str) of product config ids
-                to leave out of the offer, e.g. `["etp-basic"]` (the `product_config_id` of a product).
+            exclude_offer_ids: optional list of str (or a comma-separated str): the spec's "Offer
+                Config IDs" to leave out of the offer. The sandbox matches them against each
+                product's `product_config_id`, e.g. `["etp-basic"]`; check the ids with XCover.
             active_only: optional bool; with a test API key, True returns only active products.
             include_content: optional bool; False leaves the localised content out (smaller response).
             idempotency_key: optional str, 1-255 visible ASCII characters; one is generated per call
@@ -138,10 +139,14 @@ class OffersClient(_BaseOffersClient):
         step = next(flow)
         while True:
             outcome: Outcome = None
-            if isinstance(step, httpx.Request):
-                outcome = self._exchange(step, call)
-            else:
-                self._sleep(step)
+            try:
+                if isinstance(step, httpx.Request):
+                    outcome = self._exchange(step, call)
+                else:
+                    self._sleep(step)
+            except BaseException as exc:  # an interrupt, or a transport's own bug: the policy
+                flow.throw(exc)  # records the call's end (trace, breaker), then re-raises it
+                raise
             try:
                 step = flow.send(outcome)
             except StopIteration as done:
@@ -228,10 +233,14 @@ class AsyncOffersClient(_BaseOffersClient):
         step = next(flow)
         while True:
             outcome: Outcome = None
-            if isinstance(step, httpx.Request):
-                outcome = await self._exchange(step, call)
-            else:
-                await self._sleep(step)
+            try:
+                if isinstance(step, httpx.Request):
+                    outcome = await self._exchange(step, call)
+                else:
+                    await self._sleep(step)
+            except BaseException as exc:  # cancelled, or a transport's own bug: the policy records
+                flow.throw(exc)  # the call's end (trace, breaker), then re-raises it
+                raise
             try:
                 step = flow.send(outcome)
             except StopIteration as done:

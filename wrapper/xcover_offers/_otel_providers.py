@@ -42,10 +42,10 @@ if _OTEL:
     try:
         from opentelemetry.metrics import _internal as _metrics_internal
 
-        # The public getters look an environment variable up on every call (0.5 µs each), which
-        # alone would spend half the budget of a call without an SDK, so the globals they return
-        # are read directly. Only when a provider is named by environment variable (which the
-        # getters load) are the getters used. Should the names ever go, the getters are used too.
+        # The public getters look an environment variable up on every call, which alone would
+        # spend much of the budget of a call without an SDK (BENCHMARKS.md, telemetry), so the
+        # globals they return are read directly. Only when a provider is named by environment
+        # variable (which the getters load) are the getters used; and if the names ever go.
         _FAST_LOOKUP = hasattr(_trace, "_TRACER_PROVIDER") and hasattr(_metrics_internal, "_METER_PROVIDER")
     except ImportError:  # pragma: no cover
         _FAST_LOOKUP = False

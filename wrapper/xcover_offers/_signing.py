@@ -178,7 +178,7 @@ class XCoverAuth(httpx.Auth):
         """Sign ``request`` in place and send it once."""
         headers = request.headers
         mac = self._hmac.copy()
-        mac.update(self._prepare(request.method, _request_path(request), headers).encode("utf-8"))
+        mac.update(self._string_to_sign(request.method, _request_path(request), headers).encode("utf-8"))
         headers["Authorization"] = self._authorization_prefix + encode_signature(mac.digest()) + '"'
         yield request
 
@@ -200,7 +200,7 @@ class XCoverAuth(httpx.Auth):
         """
         headers = request.headers.copy()
         path = _request_path(request)
-        text = self._prepare(request.method, path, headers)
+        text = self._string_to_sign(request.method, path, headers)
         headers["Authorization"] = self._redacted_authorization
         return SigningDetails(
             key_id=self._api_key,
@@ -220,7 +220,7 @@ class XCoverAuth(httpx.Auth):
             self._date_cache = (second, text)
         return text
 
-    def _prepare(self, method: str, path: str, headers: httpx.Headers) -> str:
+    def _string_to_sign(self, method: str, path: str, headers: httpx.Headers) -> str:
         """Set ``Date`` (unless present) and ``X-Api-Key`` on ``headers``; return the string to sign."""
         date = _present_date(headers)
         if date is None:

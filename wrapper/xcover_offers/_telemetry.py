@@ -327,10 +327,10 @@ def outcome(error: BaseException | None, *, replayed: bool = False) -> str:
     timeout: no answer in time, or the call's budget ran out (APITimeoutError);
     circuit_open: the breaker refused the call (CircuitOpenError); connection_error: no answer
     (other APIConnectionError); server_error: 5xx, 408, 423 or 429, or an answer that is not the
-    documented shape (APIResponseValidationError); client_error: any other status (4xx: our request)
-    and invalid input (RequestValidationError); cancelled: the caller gave up (CancelledError,
-    KeyboardInterrupt ...). Anything else unforeseen counts as a client_error: it was raised here,
-    not by XCover.
+    documented shape (APIResponseValidationError); client_error: any other status (4xx: our
+    request); cancelled: the caller gave up (CancelledError, KeyboardInterrupt ...). Anything else
+    unforeseen counts as a client_error: it was raised here, not by XCover. Input refused before
+    sending (RequestValidationError) is raised before a call is traced, so it is never recorded.
     """
     if error is None:
         return "replayed" if replayed else "ok"
@@ -350,11 +350,17 @@ def outcome(error: BaseException | None, *, replayed: bool = False) -> str:
     return "client_error"
 
 
+_NOT_PROPAGATED: Final = PROTECTED_HEADERS | {"baggage"}
+"""Headers the propagator may not write: what signing needs, and the application's W3C baggage,
+which can hold anything (user ids, emails) and is not a third party's to see. The trace context
+goes, whatever format the service propagates it in (W3C, B3 ...)."""
+
+
 def _inject(request: httpx.Request, context: Context | None) -> None:
     carrier: dict[str, str] = {}
     _propagate.inject(carrier, context=context)
     for name, value in carrier.items():
-        if name.lower() not in PROTECTED_HEADERS:  # a propagator never replaces what signing needs
+        if name.lower() not in _NOT_PROPAGATED:
             request.headers[name] = value
 
 

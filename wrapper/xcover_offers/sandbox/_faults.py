@@ -279,6 +279,7 @@ class Faults:
     def queue(self, *faults: Fault) -> None:
         """Append one-shot faults; each is used by exactly one later request."""
         with self._lock:
+            _check_room(len(self._queue), len(faults))
             self._queue.extend(faults)
 
     def pending(self) -> tuple[Fault, ...]:
@@ -325,6 +326,7 @@ class Faults:
             raise ValueError("queue must be a list of faults")
         faults = [f for i, item in enumerate(items) for f in faults_from_spec(item, where=f"queue[{i}]")]
         with self._lock:
+            _check_room(0 if clear else len(self._queue), len(faults))
             if latency is not None:
                 self.latency = latency
             if offset is not None:
@@ -334,13 +336,27 @@ class Faults:
             self._queue.extend(faults)
 
 
+def _check_room(queued: int, more: int) -> None:
+    if queued + more > MAX_QUEUED:
+        raise ValueError(f"queue: at most {MAX_QUEUED} faults may wait at once ({queued} already do)")
+
+
 def _latency(value: object) -> float:
     if not (_number(value) and 0 <= value <= 3600):
         raise ValueError("latency must be a number of seconds from 0 to 3600")
     return float(value)
 
 
+MAX_CLOCK_OFFSET: Final = 10 * 365 * 86400.0
+"""Ten years either way: enough for any skew test; beyond it HTTP dates stop being printable."""
+
+MAX_QUEUED: Final = 10_000
+"""Faults waiting at once; more is a mistake in a test script, refused rather than kept in memory."""
+
+
 def _offset(value: object) -> float:
-    if not _number(value):
-        raise ValueError("clock_offset must be a finite number of seconds")
+    if not (_number(value) and abs(value) <= MAX_CLOCK_OFFSET):
+        raise ValueError(
+            f"clock_offset must be a number of seconds from -{MAX_CLOCK_OFFSET:.0f} to {MAX_CLOCK_OFFSET:.0f}"
+        )
     return float(value)

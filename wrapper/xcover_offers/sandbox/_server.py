@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import ipaddress
 import socket
 import threading
 import time
@@ -328,6 +329,16 @@ class _HTTPServer(ThreadingHTTPServer):
             self._open_changed.notify_all()
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 class ServerOptions(TypedDict, total=False):
     """`SandboxServer`'s keyword options, as `Sandbox.serve` forwards them."""
 
@@ -371,6 +382,10 @@ class SandboxServer:
             raise ValueError("idle_timeout and read_timeout must be positive")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
+        if admin and not is_loopback(host):  # unauthenticated: it would show the recorded requests
+            raise ValueError(
+                f"the admin endpoint is served on loopback hosts only, not {host!r}: pass admin=False"
+            )
         self.sandbox = sandbox
         self._httpd = _HTTPServer(
             (host, port),
