@@ -20,10 +20,15 @@ class Served:
 
 @contextmanager
 def streaming_server(
-    status: int, headers: dict[str, str], body: Callable[[], Iterator[bytes]]
+    status: int,
+    headers: dict[str, str],
+    body: Callable[[], Iterator[bytes]],
+    *,
+    drip_head: float | None = None,
 ) -> Iterator[Served]:
     """A raw HTTP/1.1 server on 127.0.0.1 that streams `body()` chunked, piece by piece as produced,
-    until the client hangs up."""
+    until the client hangs up. With `drip_head`, the status line and headers go out one byte every
+    `drip_head` seconds first (each byte in time for any read timeout)."""
     listener = socket.create_server(("127.0.0.1", 0))
     listener.settimeout(0.05)
     served = Served(url=f"http://127.0.0.1:{listener.getsockname()[1]}/x")
@@ -38,7 +43,13 @@ def streaming_server(
             try:
                 _read_request(conn)
                 served.requests += 1
-                conn.sendall(head.encode())
+                if drip_head is None:
+                    conn.sendall(head.encode())
+                else:
+                    for byte in head.encode():
+                        if stop.wait(drip_head):
+                            return
+                        conn.sendall(bytes([byte]))
                 for piece in body():
                     if stop.is_set():
                         return

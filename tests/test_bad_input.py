@@ -349,3 +349,25 @@ def test_the_client_either_refuses_before_sending_or_sends_json(overrides: dict[
         assert offer.id == "OFR-1"
         (request,) = rec.requests
         json.loads(request.content)
+
+
+def test_a_lone_surrogate_in_a_query_parameter_or_the_partner_code_is_a_typed_error() -> None:
+    transport = httpx.MockTransport(lambda request: httpx.Response(500))
+    with (
+        OffersClient(api_key="k", api_secret="s", partner_code="P", http_client=transport) as client,
+        pytest.raises(RequestValidationError) as info,
+    ):
+        client.create_offer(
+                customer={"currency": "USD", "country": "US", "language": "en-us"},
+                events=[{"id": "e", "name": "n", "start_date": "2027-06-01T19:30:00+00:00", "country": "US",
+                         "tickets": [{"id": "t", "price": 1}]}],
+                exclude_offer_ids=["etp-basic", "\ud800"],
+            )  # fmt: skip
+    assert info.value.path == "exclude_offer_ids[1]"
+    with pytest.raises(ValueError, match="partner_code is not valid Unicode"):
+        OffersClient(api_key="k", api_secret="s", partner_code="P\ud800")
+    with (
+        OffersClient(api_key="k", api_secret="s", partner_code="P") as client,
+        pytest.raises(ValueError, match="partner_code"),
+    ):
+        client.with_options(partner_code="\udcff")

@@ -686,12 +686,28 @@ def trickle() -> Iterator[bytes]:
         yield b" "
 
 
+def gzip_name_drip() -> Iterator[bytes]:
+    """A gzip header announcing a file name, then the name a byte every 0.2 s: it decodes to nothing."""
+    yield b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff"
+    for _ in range(50):
+        time.sleep(0.2)
+        yield b"a"
+
+
+TRICKLES: dict[str, tuple[dict[str, str], Callable[[], Iterator[bytes]], float | None]] = {
+    "body": ({"Content-Type": "application/json"}, trickle, None),
+    "headers": ({"Content-Type": "application/json"}, trickle, 0.1),  # the status line and headers drip
+    "gzip-header": ({"Content-Type": "application/json", "Content-Encoding": "gzip"}, gzip_name_drip, None),
+}
+
+
+@pytest.mark.parametrize("how", list(TRICKLES))
 @pytest.mark.parametrize(
     ("kind", "backend"),
     [("sync", "httpx"), ("async", "httpx"), ("async", "aiohttp")],
     ids=["sync", "async-httpx", "async-aiohttp"],
 )
-def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str) -> None:
+def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str, how: str) -> None:
     options: dict[str, Any] = {
         "api_key": API_KEY,
         "api_secret": API_SECRET,
@@ -710,7 +726,8 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str, backend: str) ->
         async with AsyncOffersClient(base_url=url, backend=backend, **options) as client:  # type: ignore[arg-type]
             await client.create_offer(**params)
 
-    with streaming_server(200, {"Content-Type": "application/json"}, trickle) as served:
+    headers, body, drip_head = TRICKLES[how]
+    with streaming_server(200, headers, body, drip_head=drip_head) as served:
         url = served.url
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:
@@ -748,3 +765,43 @@ def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str,
     assert request.headers["user-agent"] == "checkout/7"
     assert request.headers["x-team"] == "pay"
     assert request.headers["x-idempotency-key"] == "key-1"
+
+
+def test_the_sync_pool_the_client_creates_waits_on_the_call_deadline() -> None:
+    """The wrapped network backend is what cuts off a server dripping its headers (above); this
+    fails first if an httpx or httpcore upgrade moves the attributes it is installed through."""
+    from xcover_offers._deadline import installed
+
+    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client:
+        assert installed(client._http._transport)
+    mine = httpx.Client()
+    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=mine):
+        assert not installed(mine._transport)  # a pool passed in is left as it is
+    mine.close()
+
+
+def test_a_gateway_403_without_xcovers_type_field_does_not_move_the_clock(mode: tuple[str, str]) -> None:
+    """`{"message": "Forbidden"}` is an API gateway's shape too; XCover's 403 has `type` and `message`."""
+    script = Script(
+        httpx.Response(403, json={"message": "Forbidden"}, headers={"Date": http_date(NOW + 3 * 3600)})
+    )
+    with harness(mode, script) as h, pytest.raises(PermissionDeniedError):
+        h.create_offer()
+    assert h.client.auth.clock_offset == 0.0
+    assert len(script.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"X-Trace": "a\nb"}, {"X-Trace": "caf\u00e9"}, {"Bad Name": "x"}, {"X-Trace": "\ud800"}],
+    ids=["line-break", "non-ascii", "bad-name", "surrogate"],
+)
+def test_default_headers_that_could_never_be_sent_are_refused_up_front(headers: dict[str, str]) -> None:
+    """Else every call would fail, each failure counting against a shared breaker as an outage."""
+    with pytest.raises(ValueError, match="not a valid header"):
+        OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, headers=headers)
+    with (
+        OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client,
+        pytest.raises(ValueError, match="not a valid header"),
+    ):
+        client.with_options(headers=headers)

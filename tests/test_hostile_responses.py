@@ -206,14 +206,36 @@ def test_a_view_and_the_constructor_set_the_limit(mode: tuple[str, str]) -> None
         OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, max_response_bytes=0)
 
 
-@pytest.mark.skipif("br" not in httpx._decoders.SUPPORTED_DECODERS, reason="brotli is not installed")
-def test_a_brotli_bomb_is_refused(mode: tuple[str, str]) -> None:  # pragma: no cover - needs brotli
-    import brotli  # type: ignore[import-not-found]
+@pytest.mark.parametrize("encoding", ["br", "zstd", "gzip, gzip", "deflate, gzip", "compress"])
+def test_encodings_a_bounded_read_cannot_decode_are_refused_unread(
+    mode: tuple[str, str], encoding: str
+) -> None:
+    """Brotli inflates a few KiB to a GiB in one step and stacked layers multiply, so reading in
+    pieces cannot bound them: the client asks for one layer of gzip or deflate, and refuses the rest
+    before reading a byte (whether or not brotli or zstandard is installed)."""
+    body = Body(lambda: iter([b"\x00" * 4096] * 16))
+    script = Script(lambda: httpx.Response(200, headers={"Content-Encoding": encoding}, stream=body))
+    with harness(mode, script) as h, pytest.raises(APIResponseValidationError, match="was not asked for"):
+        h.create_offer()
+    assert len(script.requests) == 1, "not retried"
+    assert script.requests[0].headers["accept-encoding"] == "gzip, deflate"
+    assert body.pulled == 0
+    assert body.closed
 
-    bomb = brotli.compress(bytes(64 * MiB), quality=5)
-    body = Body(lambda: iter([bomb[i : i + 4096] for i in range(0, len(bomb), 4096)]))
-    script = Script(lambda: httpx.Response(200, headers={"Content-Encoding": "br"}, stream=body))
-    with harness(mode, script, max_response_bytes=MiB) as h, pytest.raises(ResponseTooLargeError):
+
+def test_accept_encoding_cannot_be_widened_by_default_headers() -> None:
+    with pytest.raises(ValueError, match="Accept-Encoding"):
+        OffersClient(
+            api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, headers={"Accept-Encoding": "br"}
+        )
+
+
+def test_a_body_that_does_not_decode_is_a_response_error_not_a_connection_error(
+    mode: tuple[str, str],
+) -> None:
+    script = Script(lambda: httpx.Response(200, headers={"Content-Encoding": "gzip"}, stream=Body(
+        lambda: iter([b"this is not gzip at all"]))))  # fmt: skip
+    with harness(mode, script) as h, pytest.raises(APIResponseValidationError, match="does not decode"):
         h.create_offer()
     assert len(script.requests) == 1
 

@@ -48,6 +48,7 @@ from ._constants import (
 )
 from ._errors import (
     APIConnectionError,
+    APIResponseValidationError,
     APITimeoutError,
     ResponseTooLargeError,
     XCoverError,
@@ -71,7 +72,7 @@ from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
 from ._retry import retry_delay, should_retry_exception, should_retry_status
 from ._signing import XCoverAuth
 from ._telemetry import start_call
-from ._transfer import BodyTooLarge, safe_request, safe_response
+from ._transfer import ACCEPT_ENCODING, BodyRefused, BodyTooLarge, safe_request, safe_response
 from ._validation import build_body, serialise
 from ._version import SPEC_VERSION, __version__
 
@@ -80,7 +81,7 @@ USER_AGENT = (
     f"python {'.'.join(platform.python_version_tuple()[:2])}; httpx {httpx.__version__})"
 )
 
-Outcome = httpx.Response | httpx.HTTPError | BodyTooLarge | None
+Outcome = httpx.Response | httpx.HTTPError | BodyRefused | None
 Step = httpx.Request | float
 
 
@@ -139,7 +140,8 @@ class _BaseOffersClient:
     def with_options(self, **changes: Unpack[ViewOptions]) -> Self:
         """A client of the same class over the same connection pool, auth (and the clock offset it
         learned) and circuit breaker, with some options changed: e.g. another partner code, or a
-        shorter budget for one code path. Closing it does not close the shared pool.
+        shorter budget for one code path. Closing it does not close the shared pool, and it can be
+        used while the client it came from is open.
 
         Keywords: partner_code, timeout, total_timeout, max_retries, max_response_bytes and headers
         (added to the default headers; the client's own headers cannot be replaced).
@@ -211,6 +213,7 @@ class _BaseOffersClient:
         headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
         headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         headers.update(self.headers)  # a caller's default headers may replace those two, no others
+        headers["Accept-Encoding"] = ACCEPT_ENCODING  # what a bounded read can decode
         headers[IDEMPOTENCY_HEADER] = idempotency_key
         target = _parse_url(self.base_url + kwargs["url"])
         query: dict[str, Any] | None = kwargs.get("params") or None
@@ -280,16 +283,10 @@ class _BaseOffersClient:
             trace = call.trace.attempt(request, attempt)
             started = time.perf_counter()
             outcome = yield request
-            if isinstance(outcome, BodyTooLarge):
+            if isinstance(outcome, BodyRefused):  # never retried: the same answer would come again
                 trace.end(response=outcome.response, error=outcome)
                 self._log(call, attempt, outcome, started, None)
-                raise ResponseTooLargeError(
-                    f"{outcome.response.status_code} response refused: {outcome}",
-                    response=safe_response(outcome.response, read=False)[0],
-                    request_id=request_id(outcome.response.headers),
-                    limit=outcome.limit,
-                    size=outcome.size,
-                ) from None
+                raise _refused(outcome) from None
             if not isinstance(outcome, httpx.Response):
                 assert isinstance(outcome, httpx.HTTPError)
                 trace.end(error=outcome)
@@ -435,6 +432,17 @@ def _parse_url(url: str) -> httpx.URL:
 
 def _stub_request(call: Call) -> httpx.Request:
     return httpx.Request(call.method, call.target)
+
+
+def _refused(refused: BodyRefused) -> APIResponseValidationError:
+    response = refused.response
+    message = f"{response.status_code} response refused: {refused}"
+    kept, rid = safe_response(response, read=False)[0], request_id(response.headers)
+    if isinstance(refused, BodyTooLarge):
+        return ResponseTooLargeError(
+            message, response=kept, request_id=rid, limit=refused.limit, size=refused.size
+        )
+    return APIResponseValidationError(message, response=kept, request_id=rid)
 
 
 def _connection_error(exc: httpx.HTTPError, request: httpx.Request) -> APIConnectionError:

@@ -217,6 +217,6 @@ def is_signature_failure(response: httpx.Response) -> bool:
     return (
         isinstance(payload, Mapping)
         and isinstance(payload.get("message"), str)
-        and isinstance(payload.get("type", ""), str)
+        and isinstance(payload.get("type"), str)  # both, as the spec's 403 body has them
         and error_model(403, payload) is not None
     )

@@ -19,8 +19,10 @@ from xcover_offers_api.models import Offer
 from ._base import Outcome, _BaseOffersClient
 from ._call import Call, OfferResult
 from ._cookies import with_fast_cookies
+from ._deadline import deadline
+from ._deadline import install as install_deadline
 from ._options import ClientOptions, CreateOfferParams, EnvOverrides
-from ._transfer import BodyTooLarge, aread_body, read_body
+from ._transfer import BodyRefused, aread_body, read_body
 
 _CREATE_OFFER_DOC = """Ask XCover for protection offers for the events being bought; returns the `Offer`.
 
@@ -155,9 +157,12 @@ class OffersClient(_BaseOffersClient):
 
     def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
         try:
-            response = self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
-            read_body(response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer)
-        except (httpx.HTTPError, BodyTooLarge) as exc:
+            # Every socket operation of our own pool waits at most until the call's deadline: what
+            # a cancel scope does for async code (a pool passed in keeps its own timeouts only).
+            with deadline(call.remaining(self._timer)):
+                response = self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
+                read_body(response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer)
+        except (httpx.HTTPError, BodyRefused) as exc:
             return exc
         return response
 
@@ -260,7 +265,7 @@ class AsyncOffersClient(_BaseOffersClient):
                 await aread_body(
                     response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer
                 )
-        except (httpx.HTTPError, BodyTooLarge) as exc:
+        except (httpx.HTTPError, BodyRefused) as exc:
             return exc
         except TimeoutError:
             return httpx.ReadTimeout("the call's total_timeout ran out", request=request)
@@ -275,6 +280,9 @@ def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, 
     is, else one of ours over the transport given (or httpx's default), redirects off."""
     if isinstance(given, cls):
         return given, False
+    if given is None and cls is httpx.Client:
+        given = httpx.HTTPTransport()
+        install_deadline(given)
     return with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)), True
 
 

@@ -43,7 +43,16 @@ CLOCK_SKEW_THRESHOLD: Final = 60.0
 MAX_CLOCK_CORRECTION: Final = 24 * 3600.0
 """A larger difference is not a skewed clock but a wrong Date (a proxy's), and is ignored."""
 PROTECTED_HEADERS: Final = frozenset(
-    {"authorization", "date", "x-api-key", "x-idempotency-key", "host", "content-length", "content-type"}
+    {
+        "authorization",
+        "date",
+        "x-api-key",
+        "x-idempotency-key",
+        "host",
+        "content-length",
+        "content-type",
+        "accept-encoding",
+    }
 )
 """Headers the client sets itself; default headers given by a caller may not replace them."""
 

@@ -10,9 +10,10 @@ from them at run time, and `check_keywords` relies on its `__required_keys__`.
 """
 
 import math
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Required, TypedDict
+from typing import Any, Final, Required, TypedDict
 
 import httpx
 from xcover_offers_api.models import Customer, Event, Partner
@@ -137,11 +138,19 @@ def to_partner_code(value: object) -> str:
     if value.strip() in {".", ".."}:
         # Percent-encoding leaves dots alone, and a dot segment would send the request elsewhere.
         raise ValueError("partner_code cannot be '.' or '..'")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("partner_code is not valid Unicode text (a lone surrogate)") from None
     return value
 
 
 def _positive_number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
+
+
+_HEADER_NAME: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_HEADER_VALUE: Final = re.compile(r"[\x20-\x7e\t]*")
 
 
 def to_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -151,6 +160,10 @@ def to_headers(headers: Mapping[str, str]) -> dict[str, str]:
             raise TypeError("headers must map strings to strings")
         if name.strip().lower() in PROTECTED_HEADERS:
             raise ValueError(f"headers cannot set {name!r}: the client sets it on every request")
+        if not _HEADER_NAME.fullmatch(name) or not _HEADER_VALUE.fullmatch(value):
+            # Checked here, once: a bad header would otherwise fail every call, each failure
+            # counting against a shared circuit breaker as if XCover were down.
+            raise ValueError(f"headers: {name!r} is not a valid header (visible ASCII, no line breaks)")
         out[name] = value
     return out
 

@@ -8,8 +8,6 @@ not JSON data. For a response it only checks: unknown fields pass and free-form 
 
 Compiled checks are cached per schema node. Compiling happens under a lock, and each compilation has
 its own `$ref` cycle guard, so concurrent first calls never see a half-built check. A keyword outside
-__all__ = ["compiled_check", "forget_compiled"]
-
 _KEYWORDS and _ANNOTATIONS stops compilation with its name, so a spec update cannot drop a rule
 silently. Failures carry the path, built only on the way out, and never the value.
 """

@@ -5,6 +5,10 @@ take a process's memory with one response (a 1 MB gzip body inflates to 1 GiB). 
 in small raw pieces, each decoded before the next is read, and the *decoded* size is counted: the
 read stops, and the connection is closed, as soon as the limit is passed. Between pieces the call's
 time budget is checked, which is what stops a server that trickles a byte a second.
+
+Only one layer of gzip or deflate is asked for and accepted: brotli inflates a few KiB to a GiB in
+one step, and stacked encodings multiply, so neither could be bounded by reading in pieces. A body
+in any other encoding is refused before it is read.
 """
 
 from __future__ import annotations
@@ -24,25 +28,38 @@ stopped. A plain body is read in the chunks the connection gives (its decoded si
 ERROR_BODY_KEPT: Final = 64 * 1024
 """Bytes of an error body an exception keeps (the size it had is noted beside it)."""
 
+ACCEPT_ENCODING: Final = "gzip, deflate"
+"""What the client asks for (httpx would add br and zstd when their packages are installed)."""
+_DECODABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
+
 _WIRE_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
 
 
-class BodyTooLarge(Exception):
+class BodyRefused(Exception):
+    """The body was not read to its end, for `reason`; the connection is closed."""
+
+    def __init__(self, response: httpx.Response, reason: str) -> None:
+        super().__init__(reason)
+        self.response = response
+
+
+class BodyTooLarge(BodyRefused):
     """The decoded body passed `limit` bytes; the read was stopped at `size`."""
 
     def __init__(self, response: httpx.Response, limit: int, size: int) -> None:
-        super().__init__(f"the response body is larger than max_response_bytes={limit:,}")
-        self.response = response
+        super().__init__(response, f"the response body is larger than max_response_bytes={limit:,}")
         self.limit = limit
         self.size = size
 
 
 class _Pieces(httpx.SyncByteStream):
-    def __init__(self, stream: httpx.SyncByteStream) -> None:
+    def __init__(self, stream: httpx.SyncByteStream, tick: Callable[[], None]) -> None:
         self._stream = stream
+        self._tick = tick
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self._stream:
+            self._tick()  # also when the piece decodes to nothing (a gzip header dripping in)
             for start in range(0, len(chunk), RAW_PIECE):
                 yield chunk[start : start + RAW_PIECE]
 
@@ -51,11 +68,13 @@ class _Pieces(httpx.SyncByteStream):
 
 
 class _AsyncPieces(httpx.AsyncByteStream):
-    def __init__(self, stream: httpx.AsyncByteStream) -> None:
+    def __init__(self, stream: httpx.AsyncByteStream, tick: Callable[[], None]) -> None:
         self._stream = stream
+        self._tick = tick
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
+            self._tick()
             for start in range(0, len(chunk), RAW_PIECE):
                 yield chunk[start : start + RAW_PIECE]
 
@@ -74,7 +93,15 @@ class _Reader:
         self.size = 0
         headers = response.headers
         length = headers.get("content-length", "")
-        self.compressed = headers.get("content-encoding", "identity").strip().lower() not in ("", "identity")
+        layers = [e.strip().lower() for e in headers.get("content-encoding", "").split(",")]
+        layers = [e for e in layers if e not in ("", "identity")]
+        if len(layers) > 1 or (layers and layers[0] not in _DECODABLE):
+            raise BodyRefused(
+                response,
+                f"Content-Encoding {headers['content-encoding']!r} was not asked for "
+                f"(the client accepts one layer of {ACCEPT_ENCODING})",
+            )
+        self.compressed = bool(layers)
         self.expected = int(length) if length.isdigit() and not self.compressed else None
         # A plain body whose Content-Length is already over the limit is refused without reading it.
         if self.expected is not None and self.expected > limit:
@@ -86,8 +113,11 @@ class _Reader:
             raise BodyTooLarge(self.response, self.limit, self.size)
         self.chunks.append(chunk)
         # Out of time only with more to wait for: a body complete at the deadline is kept.
-        complete = self.expected is not None and self.size >= self.expected
-        if self.deadline is not None and not complete and self.timer() >= self.deadline:
+        if self.expected is None or self.size < self.expected:
+            self.tick()
+
+    def tick(self) -> None:
+        if self.deadline is not None and self.timer() >= self.deadline:
             raise httpx.ReadTimeout(
                 "the call's total_timeout ran out while reading the body", request=self.response.request
             )
@@ -103,13 +133,15 @@ class _Reader:
 def read_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
 ) -> None:
-    """Read a streamed response's body into it, or raise BodyTooLarge / httpx.ReadTimeout (and close it)."""
+    """Read a streamed response's body into it, or raise BodyRefused / httpx.ReadTimeout (and close it)."""
     try:
         reader = _Reader(response, limit, deadline, timer)
         if reader.compressed:
-            response.stream = _Pieces(response.stream)  # type: ignore[arg-type]
+            response.stream = _Pieces(response.stream, reader.tick)  # type: ignore[arg-type]
         for chunk in response.iter_bytes():
             reader.take(chunk)
+    except httpx.DecodingError as exc:
+        raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         response.close()
     reader.keep()
@@ -122,9 +154,11 @@ async def aread_body(
     try:
         reader = _Reader(response, limit, deadline, timer)
         if reader.compressed:
-            response.stream = _AsyncPieces(response.stream)  # type: ignore[arg-type]
+            response.stream = _AsyncPieces(response.stream, reader.tick)  # type: ignore[arg-type]
         async for chunk in response.aiter_bytes():
             reader.take(chunk)
+    except httpx.DecodingError as exc:
+        raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         await response.aclose()
     reader.keep()
