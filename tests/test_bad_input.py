@@ -371,3 +371,14 @@ def test_a_lone_surrogate_in_a_query_parameter_or_the_partner_code_is_a_typed_er
         pytest.raises(ValueError, match="partner_code"),
     ):
         client.with_options(partner_code="\udcff")
+
+
+def test_a_model_whose_to_dict_fails_in_any_way_is_a_typed_error() -> None:
+    class Broken:
+        def to_dict(self) -> dict[str, Any]:
+            raise RuntimeError("boom")
+
+    with pytest.raises(RequestValidationError) as info:
+        build_body(customer=Broken(), events=[{}], partner=None, schema=None)
+    assert info.value.path == "customer"
+    assert "Broken cannot be serialised (RuntimeError)" in info.value.reason

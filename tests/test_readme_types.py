@@ -35,10 +35,17 @@ class Block:
 
 
 def readme_blocks() -> list[Block]:
+    """Every ```python block, and the pytest example (a ```text block, so test_readme.py does not
+    exec it: it runs under pytest, through the installed plugin)."""
     text = README.read_text(encoding="utf-8")
+    found = [
+        m
+        for m in re.finditer(r"^```(python|text)\n(.*?)^```", text, re.S | re.M)
+        if m.group(1) == "python" or "def test_" in m.group(2)
+    ]
     return [
-        Block(f"readme_example_{i}", text.count("\n", 0, m.start(1)) + 1, m.group(1))
-        for i, m in enumerate(re.finditer(r"^```python\n(.*?)^```", text, re.S | re.M), start=1)
+        Block(f"readme_example_{i}", text.count("\n", 0, m.start(2)) + 1, m.group(2))
+        for i, m in enumerate(found, start=1)
     ]
 
 

@@ -166,7 +166,7 @@ def model_dict(value: Any) -> dict[str, Any] | None:
         return None
     try:
         data = to_dict()
-    except (AttributeError, TypeError, ValueError, RecursionError) as exc:  # e.g. a str for a datetime
+    except Exception as exc:  # any failure of a caller's object is bad input (a str for a datetime ...)
         problem = f"this {type(value).__name__} cannot be serialised ({type(exc).__name__})"
     else:
         if isinstance(data, dict):
