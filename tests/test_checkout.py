@@ -770,7 +770,7 @@ def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str,
 def test_the_sync_pool_the_client_creates_waits_on_the_call_deadline() -> None:
     """The wrapped network backend is what cuts off a server dripping its headers (above); this
     fails first if an httpx or httpcore upgrade moves the attributes it is installed through."""
-    from xcover_offers._deadline import installed
+    from xcover_offers._deadline_backend import installed
 
     with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client:
         assert installed(client._http._transport)

@@ -20,7 +20,6 @@ from ._base import Outcome, _BaseOffersClient
 from ._call import Call, OfferResult
 from ._cookies import with_fast_cookies
 from ._deadline import deadline
-from ._deadline import install as install_deadline
 from ._options import ClientOptions, CreateOfferParams, EnvOverrides
 from ._transfer import BodyRefused, aread_body, read_body
 
@@ -281,8 +280,10 @@ def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, 
     if isinstance(given, cls):
         return given, False
     if given is None and cls is httpx.Client:
+        from ._deadline_backend import install  # httpcore: imported with the first pool, not at import
+
         given = httpx.HTTPTransport()
-        install_deadline(given)
+        install(given)
     return with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)), True
 
 
