@@ -25,9 +25,9 @@ from ._breaker import CircuitBreaker
 from ._call import (
     Call,
     OfferResult,
-    is_offer_body,
     is_signature_failure,
     offer_result,
+    replay_result,
     request_id,
     server_time,
     status_error,
@@ -99,10 +99,10 @@ class _BaseOffersClient:
                 raise ValueError(f"{name} must be a non-empty string")
         base = (options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
         try:
-            parsed = httpx.URL(base)
+            parsed: httpx.URL | None = httpx.URL(base)
         except httpx.InvalidURL:
-            parsed = httpx.URL("invalid:")
-        if parsed.scheme not in {"http", "https"} or not parsed.host:
+            parsed = None
+        if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
             raise ValueError(f"base_url must be an absolute http(s) URL, got {base!r}")
         if parsed.port is not None and not 0 < parsed.port < 65536:
             raise ValueError(f"base_url's port must be 1 to 65535, got {parsed.port}")
@@ -257,9 +257,9 @@ class _BaseOffersClient:
             breaker.record_success()
         call.trace.end(
             attempts=result.attempts,
-            offer_id=result.offer.id if isinstance(result.offer.id, str) else None,
+            offer_id=result.offer.id,
             request_id=result.request_id,
-            products=len(result.offer.products) if isinstance(result.offer.products, list) else None,
+            products=len(result.offer.products),
             replayed=result.replayed,
         )
         return result
@@ -305,12 +305,13 @@ class _BaseOffersClient:
             trace.end(response=response)
             self._log(call, attempt, response, started, request_id(response.headers))
             if response.is_success:
-                return offer_result(call, response, attempt, replayed=False)
+                return offer_result(call, response, attempt)
             if response.status_code == 409:
-                if is_offer_body(response):
-                    call.trace.note("xcover.replayed", attempt=attempt)
-                    return offer_result(call, response, attempt, replayed=True)
-                raise status_error(response)
+                replayed = replay_result(call, response, attempt)
+                if replayed is None:
+                    raise status_error(response)
+                call.trace.note("xcover.replayed", attempt=attempt)
+                return replayed
             offset = None if skew_retried else self._skew_correction(response)
             if offset is not None:
                 self._apply_skew(offset)

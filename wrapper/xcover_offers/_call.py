@@ -134,6 +134,10 @@ def parse_offer_body(content: bytes) -> OfferResponse | str:
         payload = json.loads(content)
     except (ValueError, UnicodeDecodeError, RecursionError):
         return "the body is not JSON"
+    return _parse_offer(payload)
+
+
+def _parse_offer(payload: Any) -> OfferResponse | str:
     problem = response_problem(payload)
     if problem is not None:
         return problem
@@ -143,9 +147,23 @@ def parse_offer_body(content: bytes) -> OfferResponse | str:
         return f"the generated parser refused it ({type(exc).__name__})"
 
 
-def offer_result(call: Call, response: httpx.Response, attempts: int, *, replayed: bool) -> OfferResult:
-    """A 200 (or a 409 replay) as an OfferResult, after checking the body against the spec."""
-    parsed = parse_offer_body(response.content)
+def offer_result(call: Call, response: httpx.Response, attempts: int) -> OfferResult:
+    """A 200 as an OfferResult, after checking the body against the spec."""
+    return _result(call, response, attempts, parse_offer_body(response.content), replayed=False)
+
+
+def replay_result(call: Call, response: httpx.Response, attempts: int) -> OfferResult | None:
+    """A 409 carrying a stored Create Offer response (XCover's replay) as an OfferResult, checked
+    like a 200; None when the 409 carries anything else (no `data` object)."""
+    payload = _json(response)
+    if not (isinstance(payload, Mapping) and isinstance(payload.get("data"), Mapping)):
+        return None
+    return _result(call, response, attempts, _parse_offer(payload), replayed=True)
+
+
+def _result(
+    call: Call, response: httpx.Response, attempts: int, parsed: OfferResponse | str, *, replayed: bool
+) -> OfferResult:
     rid = request_id(response.headers)
     if isinstance(parsed, str):
         raise APIResponseValidationError(
@@ -162,12 +180,6 @@ def offer_result(call: Call, response: httpx.Response, attempts: int, *, replaye
         idempotency_key=call.idempotency_key,
         replayed=replayed,
     )
-
-
-def is_offer_body(response: httpx.Response) -> bool:
-    """Whether a 409 carries a stored Create Offer response (XCover's replay), per the spec."""
-    payload = _json(response)
-    return isinstance(payload, Mapping) and isinstance(payload.get("data"), Mapping)
 
 
 def error_schema(status: int) -> Mapping[str, Any] | None:
