@@ -201,6 +201,7 @@ class AsyncOffersClient(_BaseOffersClient):
         import anyio  # only the async client needs it; sync users do not pay for the import
 
         self._sleep: Callable[[float], Any] = anyio.sleep
+        self._fail_after = anyio.fail_after
 
     __init__.__doc__ = (
         _CLIENT_ARGS_DOC
@@ -252,12 +253,10 @@ class AsyncOffersClient(_BaseOffersClient):
                 return result
 
     async def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
-        import anyio
-
         remaining = call.remaining(self._timer)
-        # The whole attempt under one deadline: what chunked reading does for sync code, a cancel
-        # scope does here, for both backends, even inside one slow read.
-        scope = anyio.fail_after(max(remaining, 0.0)) if remaining is not None else nullcontext()
+        # The whole attempt under one deadline: what the wrapped network backend does for sync
+        # code, a cancel scope does here, for both backends, even inside one slow read.
+        scope = self._fail_after(max(remaining, 0.0)) if remaining is not None else nullcontext()
         try:
             with scope:
                 response = await self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
