@@ -382,3 +382,22 @@ def test_a_model_whose_to_dict_fails_in_any_way_is_a_typed_error() -> None:
         build_body(customer=Broken(), events=[{}], partner=None, schema=None)
     assert info.value.path == "customer"
     assert "Broken cannot be serialised (RuntimeError)" in info.value.reason
+
+
+@pytest.mark.parametrize(
+    ("price", "reason"),
+    [
+        ("17976931348623159" + "0" * 292 + ".5", "out of range"),  # a fraction that rounds to inf
+        ("9e308", "out of range"),  # an integer past what an int field takes too
+        ("1_000", "is not a number"),  # Decimal() takes it; JSON and people do not
+        ("\u0663", "is not a number"),  # an Arabic-Indic three
+        ("NaN", "is not a number"),
+    ],
+)
+def test_numeric_strings_are_json_numbers_in_range(price: str, reason: str) -> None:
+    events = [{"id": "e", "name": "n", "start_date": "2027-06-01T19:30:00+00:00", "country": "US",
+               "tickets": [{"id": "t", "price": price}]}]  # fmt: skip
+    with pytest.raises(RequestValidationError, match=reason) as info:
+        build_body(customer={"currency": "USD", "country": "US", "language": "en-us"}, events=events,
+                   partner=None, schema=None)  # fmt: skip
+    assert info.value.path == "events[0].tickets[0].price"

@@ -245,3 +245,19 @@ def test_numeric_strings_are_converted_only_where_the_schema_says_number() -> No
         RequestValidationError, match=r"events\[0\]\.ticket_count: expected an integer, got str"
     ):
         build_body(customer=CUSTOMER, events=[{**event_json, "ticket_count": "1"}], partner=None, schema=None)
+
+
+def test_a_long_amount_given_as_the_total_agrees_with_its_own_ticket() -> None:
+    """Both sides are compared as they are sent: a 17-digit amount is a rounded JSON number."""
+    start = dt.datetime(2027, 6, 1, 19, 30, tzinfo=dt.UTC)
+    long = "1234567890123.4567"
+    made = event(id="e", name="n", country="US", start_date=start, tickets=[ticket(id="1", price=long)],
+                 total_amount=long)  # fmt: skip
+    assert made.total_amount == float(long)
+
+
+def test_ticket_prices_are_summed_exactly_before_rounding() -> None:
+    start = dt.datetime(2027, 6, 1, 19, 30, tzinfo=dt.UTC)
+    tickets = [{"id": "1", "price": 0.1}, {"id": "2", "price": "0.2"}]
+    made = event(id="e", name="n", country="US", start_date=start, tickets=tickets, total_amount="0.3")
+    assert made.total_amount == 0.3

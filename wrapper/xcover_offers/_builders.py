@@ -81,7 +81,9 @@ def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
     return _model(Ticket, "ticket", id=_required_str(id, "ticket.id"), price=price_json, **fields)
 
 
-def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
+def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> tuple[Ticket, Decimal]:
+    """The ticket as it is sent, and its exact price (the sum is taken of these, not of the floats
+    a JSON number may round a long amount to)."""
     if isinstance(value, Ticket):
         value = value.to_dict()  # checked like a mapping, on a copy: the caller's model is untouched
     if isinstance(value, Mapping):
@@ -90,8 +92,9 @@ def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> Ticket:
             raise RequestValidationError(f"{path}.{missing[0]}", "required field is missing")
         parsed = Ticket.from_dict(value)  # the generated parser maps wire names (type -> type_)
         _required_str(parsed.id, f"{path}.id")
-        parsed.price = decimal_to_json(_non_negative_amount(parsed.price, f"{path}.price"), f"{path}.price")
-        return parsed
+        price = _non_negative_amount(parsed.price, f"{path}.price")
+        parsed.price = decimal_to_json(price, f"{path}.price")
+        return parsed, price
     raise RequestValidationError(path, f"expected a Ticket or a mapping, got {type(value).__name__}")
 
 
@@ -123,15 +126,18 @@ def event(
     - Explicit values that agree with the derived ones are fine; contradicting ones are errors.
     """
     start = _aware(start_date, "event.start_date")
-    items = [_as_ticket(t, f"event.tickets[{i}]") for i, t in enumerate(tickets)]
+    priced = [_as_ticket(t, f"event.tickets[{i}]") for i, t in enumerate(tickets)]
+    items = [item for item, _ in priced]
     if items:
-        total = sum((Decimal(str(t.price)) for t in items), Decimal(0))
+        total = sum((price for _, price in priced), Decimal(0))
         _check("event.ticket_count", ticket_count, len(items))
-        if total_amount is not None:
-            _check("event.total_amount", _non_negative_amount(total_amount, "event.total_amount"), total)
+        sent = decimal_to_json(total, "event.total_amount")
+        if total_amount is not None:  # compared as sent: a long amount is a rounded JSON number
+            given = _non_negative_amount(total_amount, "event.total_amount")
+            _check("event.total_amount", decimal_to_json(given, "event.total_amount"), sent)
         fields["tickets"] = items
         fields["ticket_count"] = len(items)
-        fields["total_amount"] = decimal_to_json(total, "event.total_amount")
+        fields["total_amount"] = sent
     else:
         if ticket_count is not None:
             fields["ticket_count"] = ticket_count

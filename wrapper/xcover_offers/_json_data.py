@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Final
 
 from ._constants import MAX_BODY_DEPTH
@@ -72,6 +73,10 @@ def check_int(value: int) -> int:
     return value
 
 
+_NUMERIC: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A numeric string as JSON and people write it: ASCII digits, an optional point and exponent."""
+
+
 def to_decimal(value: object) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
         raise Invalid(f"expected {NUMBER_HINT}, got {describe(value)}")
@@ -79,12 +84,14 @@ def to_decimal(value: object) -> Decimal:
         amount = value
     elif isinstance(value, int):
         amount = Decimal(value)  # exact; str() of a huge int would hit Python's digit limit
+    elif isinstance(value, str):
+        # Decimal() alone would also take "1_000", "NaN" spelt out or non-ASCII digits ("٣").
+        if not _NUMERIC.fullmatch(value.strip()):
+            raise Invalid(f"is not a number; pass {NUMBER_HINT}")
+        amount = Decimal(value.strip())
     else:
-        try:
-            # A float's shortest repr, not its binary value: Decimal(0.1) would carry the error into sums.
-            amount = Decimal(value.strip() if isinstance(value, str) else repr(float(value)))
-        except InvalidOperation:
-            raise Invalid(f"is not a number; pass {NUMBER_HINT}") from None
+        # A float's shortest repr, not its binary value: Decimal(0.1) would carry the error into sums.
+        amount = Decimal(repr(value))
     if not amount.is_finite():
         raise Invalid(NOT_FINITE)
     return amount
@@ -95,7 +102,12 @@ def decimal_json(amount: Decimal) -> int | float:
         raise Invalid(NOT_FINITE)
     if amount.adjusted() > 308:  # before int(): Decimal("1e999999999") would build a huge int
         raise Invalid(OUT_OF_RANGE)
-    return int(amount) if amount == amount.to_integral_value() else float(amount)
+    if amount == amount.to_integral_value():
+        return check_int(int(amount))  # the same range as an int given as such
+    number = float(amount)
+    if not math.isfinite(number):  # just under 1e309 with a fraction still rounds to inf
+        raise Invalid(OUT_OF_RANGE)
+    return number
 
 
 def whole_decimal(value: Any) -> bool:

@@ -21,6 +21,7 @@ from xcover_offers_api.models import Customer, Event, Partner
 from ._breaker import CircuitBreaker
 from ._constants import DEFAULT_TIMEOUT, PROTECTED_HEADERS
 from ._errors import RequestValidationError
+from ._json_data import utf8_ok
 from ._params import ExtraField
 
 Timeout = float | httpx.Timeout
@@ -138,10 +139,8 @@ def to_partner_code(value: object) -> str:
     if value.strip() in {".", ".."}:
         # Percent-encoding leaves dots alone, and a dot segment would send the request elsewhere.
         raise ValueError("partner_code cannot be '.' or '..'")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("partner_code is not valid Unicode text (a lone surrogate)") from None
+    if not utf8_ok(value):
+        raise ValueError("partner_code is not valid Unicode text (a lone surrogate)")
     return value
 
 

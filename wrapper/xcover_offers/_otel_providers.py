@@ -116,11 +116,19 @@ def _instruments(
     # One entry: a process has one pair of global providers; tests that pass their own rebuild it.
     global _cache
     cached = _cache
-    if (
-        cached is None
-        or cached.tracer_provider is not tracer_provider
-        or cached.meter_provider is not meter_provider
-    ):
-        with _cache_lock:
-            cached = _cache = _Instruments(tracer_provider, meter_provider)
-    return cached
+    if _fits(cached, tracer_provider, meter_provider):
+        return cached  # type: ignore[return-value]  # _fits is False for None
+    with _cache_lock:  # one build when threads start together
+        if not _fits(_cache, tracer_provider, meter_provider):
+            _cache = _Instruments(tracer_provider, meter_provider)
+        return _cache  # type: ignore[return-value]
+
+
+def _fits(
+    cached: _Instruments | None, tracer_provider: TracerProvider | None, meter_provider: MeterProvider | None
+) -> bool:
+    return (
+        cached is not None
+        and cached.tracer_provider is tracer_provider
+        and cached.meter_provider is meter_provider
+    )

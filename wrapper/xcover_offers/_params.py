@@ -14,6 +14,7 @@ from typing import Final
 from xcover_offers_api.types import UNSET, Unset
 
 from ._errors import RequestValidationError
+from ._json_data import utf8_ok
 from ._spec import allowed_extra_fields
 
 
@@ -65,7 +66,7 @@ def _extra_field(value: str, path: str) -> str:
 
 
 def _offer_id(value: str, path: str) -> str:
-    if not value.isascii() and not _encodable(value):
+    if not utf8_ok(value):
         raise RequestValidationError(path, "not valid Unicode text (a lone surrogate)")
     if "," in value:
         raise RequestValidationError(path, "an id cannot contain a comma (ids are sent comma-joined)")
@@ -91,12 +92,3 @@ def encode_flag(value: bool | None, field: str) -> bool | Unset:
     if not isinstance(value, bool):
         raise RequestValidationError(field, f"expected True, False or None, got {type(value).__name__}")
     return value
-
-
-def _encodable(text: str) -> bool:
-    """Whether `text` can be sent as UTF-8 (a lone surrogate cannot)."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True

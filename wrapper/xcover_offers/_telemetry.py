@@ -39,6 +39,7 @@ from ._errors import (
     CircuitOpenError,
 )
 from ._otel_providers import _global_providers, _Instruments, _instruments
+from ._spec import CREATE_OFFER_PATH
 
 try:
     from opentelemetry import context as _context
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
 AttributeScalar = str | int | float | bool
 
 CALL_SPAN_NAME: Final = "xcover.create_offer"
-PATH_TEMPLATE: Final = "/partners/{partner_code}/offers/"
+PATH_TEMPLATE: Final = CREATE_OFFER_PATH
 """The operation's path under the base URL; url.template is this behind the base URL's own path."""
 
 OUTCOMES: Final = frozenset(

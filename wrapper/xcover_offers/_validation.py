@@ -17,12 +17,12 @@ from decimal import Decimal
 from typing import Any
 
 from ._errors import RequestValidationError
-from ._json_data import NUMBER_HINT, Invalid, decimal_json, describe, explain, to_decimal
+from ._json_data import Invalid, decimal_json, describe, explain, to_decimal
 from ._schema_check import compiled_check
 from ._spec import create_offer_operation, request_schema, resolve
 
 __all__ = [
-    "NUMBER_HINT", "build_body", "decimal_to_json", "parse_amount", "response_problem", "schema_problem",
+    "build_body", "decimal_to_json", "parse_amount", "response_problem", "schema_problem",
     "serialise",
 ]  # fmt: skip
 
