@@ -374,3 +374,19 @@ def test_every_fault_round_trips_through_its_plain_form_and_headers_stay_single_
     for bad in ("1\r\nSet-Cookie: x=1", "", "\x00", "9" * 101):
         with pytest.raises(ValueError, match="retry_after"):
             Fault.rate_limited(retry_after=bad)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--latency", "4000"], "from 0 to 3600"),  # the admin endpoint's own bounds, checked up front
+        (["--clock-offset", "1e12"], "clock_offset must be a number of seconds from"),
+    ],
+)
+def test_fault_settings_on_the_command_line_have_the_admin_endpoints_bounds(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["sandbox", *argv])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

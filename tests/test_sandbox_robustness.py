@@ -6,6 +6,7 @@ Timeouts are configured tiny, so nothing here waits long.
 from __future__ import annotations
 
 import ast
+import contextlib
 import copy
 import errno
 import inspect
@@ -251,10 +252,21 @@ def test_a_dripping_body_is_cut_off_too(sandbox: Sandbox) -> None:
 def test_the_read_deadline_does_not_cut_idle_keep_alive(sandbox: Sandbox) -> None:
     with sandbox.serve(read_timeout=0.1, idle_timeout=10) as server:
         with httpx.Client(base_url=server.base_url, auth=XCoverAuth(KEY, SECRET)) as http:
-            assert http.post(PATH, json=order()).status_code == 200
+            first = post_from(http)
             time.sleep(0.3)  # idle between requests for longer than the read deadline
-            assert http.post(PATH, json=order()).status_code == 200
+            second = post_from(http)
         assert server._httpd.open_connections() <= 1
+        # The same connection both times: httpx would quietly reconnect had the server cut it.
+        assert first == second
+
+
+def post_from(http: httpx.Client) -> int:
+    """POST the order; the local port it went out from (which names the connection)."""
+    with http.stream("POST", PATH, json=order()) as answer:
+        port: int = answer.extensions["network_stream"].get_extra_info("client_addr")[1]
+        answer.read()
+    assert answer.status_code == 200
+    return port
 
 
 # -- logs ------------------------------------------------------------------------------------------
@@ -338,9 +350,63 @@ def test_the_fault_queue_is_bounded() -> None:
 )  # fmt: skip
 def test_the_admin_endpoint_is_only_served_on_loopback(host: str, loopback: bool) -> None:
     from xcover_offers.sandbox import Sandbox, SandboxServer
-    from xcover_offers.sandbox._server import is_loopback
+    from xcover_offers.sandbox._server import admin_served, is_loopback
 
     assert is_loopback(host) is loopback
-    if not loopback:  # refused before anything is bound
+    assert admin_served(None, host) is loopback  # the default: on loopback only
+    assert admin_served(False, host) is False
+    if loopback:
+        assert admin_served(True, host) is True
+    else:  # refused before anything is bound
         with pytest.raises(ValueError, match="loopback hosts only"):
             SandboxServer(Sandbox(), host=host, port=0, admin=True)
+
+
+def test_a_whole_number_retry_after_becomes_a_header_value() -> None:
+    from xcover_offers.sandbox import Fault, Sandbox
+
+    fault = Fault.rate_limited(retry_after=2)  # type: ignore[arg-type]  # what a script may well pass
+    assert fault.retry_after == "2"
+    sandbox = Sandbox()
+    sandbox.queue(fault)
+    with httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url) as http:
+        answer = http.post("/partners/LLODT/offers/", json={})
+    assert answer.status_code == 429
+    assert answer.headers["retry-after"] == "2"
+
+
+def test_a_queue_too_long_is_refused_however_it_is_given() -> None:
+    from xcover_offers.sandbox import Fault, Faults
+    from xcover_offers.sandbox._faults import MAX_QUEUED
+
+    with pytest.raises(ValueError, match="at most"):
+        Faults(queue=(Fault.unavailable(),) * (MAX_QUEUED + 1))
+    faults = Faults()
+    with pytest.raises(ValueError, match="at most"):  # refused while it is built, not after
+        faults.update({"queue": [{"fault": "replay", "times": 1000}] * 1000})
+    assert faults.pending() == ()
+
+
+def test_closing_the_server_cuts_an_injected_latency_short() -> None:
+    from xcover_offers.sandbox import Sandbox
+
+    sandbox = Sandbox()
+    sandbox.faults.latency = 600.0  # far longer than close() waits for its connections
+    server = sandbox.serve(port=0)
+    entered = threading.Event()
+
+    def call() -> None:
+        with contextlib.suppress(httpx.HTTPError), httpx.Client(timeout=30) as http:
+            entered.set()
+            http.post(server.base_url + "/partners/LLODT/offers/", json={})
+
+    caller = threading.Thread(target=call, daemon=True)
+    caller.start()
+    entered.wait(5)
+    for _ in range(500):  # until the request is inside its latency
+        if server._httpd.open_connections():
+            break
+        time.sleep(0.01)
+    server.close(timeout=5)
+    assert server._httpd.open_connections() == 0
+    caller.join(5)

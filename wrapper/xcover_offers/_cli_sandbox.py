@@ -8,7 +8,7 @@ import math
 import signal
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import IO, Any, Final
 
@@ -72,14 +72,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--latency",
-        type=_seconds,
+        type=_latency,
         default=0.0,
         metavar="SECONDS",
         help="seconds added before every answer (e.g. --latency 0.5)",
     )
     serve.add_argument(
         "--clock-offset",
-        type=_offset,
+        type=_clock_offset,
         default=0.0,
         metavar="SECONDS",
         help="seconds added to the sandbox's clock, to test skew correction (e.g. --clock-offset -600)",
@@ -145,7 +145,6 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
-    from .sandbox._server import is_loopback
 
     if args.api_secret:
         print(
@@ -181,7 +180,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
             idle_timeout=args.idle_timeout,
             read_timeout=args.read_timeout,
             max_connections=args.max_connections,
-            admin=not args.no_admin and is_loopback(args.host),
+            admin=False if args.no_admin else None,
         )
     except OSError as exc:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
@@ -241,11 +240,25 @@ def _finite(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def _offset(text: str) -> float:
+def _fault_setting(check: Callable[[object], float], text: str) -> float:
+    """A setting the admin endpoint takes too, checked by the same rule (`Faults`' own)."""
     value = _finite(text)
-    if value is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds")
-    return value
+    try:
+        return check(text if value is None else value)
+    except ValueError as exc:  # its message gives the range, e.g. "latency must be ... 0 to 3600"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds it takes: {exc}") from None
+
+
+def _latency(text: str) -> float:
+    from .sandbox._faults import check_latency
+
+    return _fault_setting(check_latency, text)
+
+
+def _clock_offset(text: str) -> float:
+    from .sandbox._faults import check_clock_offset
+
+    return _fault_setting(check_clock_offset, text)
 
 
 def _seconds(text: str) -> float:
@@ -267,5 +280,5 @@ def _fault(text: str) -> list[Any]:
 
     try:
         return faults_from_spec(fault_spec_from_text(text))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    except ValueError as exc:  # its message gives the range, e.g. "latency must be ... 0 to 3600"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds it takes: {exc}") from None

@@ -102,7 +102,8 @@ class _Reader:
                 f"(the client accepts one layer of {ACCEPT_ENCODING})",
             )
         self.compressed = bool(layers)
-        self.expected = int(length) if length.isdigit() and not self.compressed else None
+        plain_length = length.isascii() and length.isdigit() and not self.compressed
+        self.expected = int(length) if plain_length else None
         # A plain body whose Content-Length is already over the limit is refused without reading it.
         if self.expected is not None and self.expected > limit:
             raise BodyTooLarge(response, limit, self.expected)

@@ -10,8 +10,9 @@ faults they set::
                               {"latency": 0.5, "clock_offset": -600, "clear_queue": true,
                                "queue": [{"fault": "rate_limited", "retry_after": 2, "times": 3},
                                          {"fault": "drop", "after_processing": true}]}
-    GET  /_sandbox/requests   what the API was sent and answered, oldest first (?limit=N for
-                              the last N); header names lower-cased, signatures redacted
+    GET  /_sandbox/requests   what the API was sent and answered, oldest first: the last 100
+                              (?limit=N for the last N, at most 1000); header names lower-cased,
+                              signatures redacted
     POST /_sandbox/reset      no faults, no history, no stored idempotency keys
 
 Faults (each also takes ``times``): ``rate_limited`` / ``unavailable`` (``retry_after``, default
@@ -33,13 +34,15 @@ from urllib.parse import parse_qsl
 
 from .. import redact_headers
 from .._constants import MAX_BODY_DEPTH
-from ._app import SandboxApp, error_body
+from ._app import SandboxApp, error_body, reject_constant
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._openapi import JSON, too_deep_at
 
 PREFIX: Final = "/_sandbox"
-MAX_SHOWN_BODY: Final = 256 * 1024
-"""Bodies up to this size are shown parsed; larger or non-JSON ones as text, cut to 4 KiB."""
+MAX_SHOWN_BODY: Final = 16 * 1024
+"""Bodies up to this size are shown parsed; larger or non-JSON ones as text, cut to 4 KiB. With at
+most 1,000 exchanges listed, one answer stays in the tens of MiB however large the requests were."""
+DEFAULT_LIMIT: Final = 100
 
 
 def is_admin(path: str) -> bool:
@@ -90,12 +93,11 @@ def _reset(app: SandboxApp, request: SandboxRequest) -> Any:
 
 def _requests(app: SandboxApp, request: SandboxRequest) -> Any:
     query = dict(parse_qsl(request.query))
-    history = app.history
-    if "limit" in query:
-        raw = query["limit"]
-        if not (raw.isascii() and raw.isdigit()):
-            raise ValueError("limit must be a whole number")
-        history = history[-int(raw) :] if int(raw) else []
+    raw = query.get("limit", str(DEFAULT_LIMIT))
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError("limit must be a whole number")
+    limit = int(raw)
+    history = app.history[-limit:] if limit else []
     return {"requests": [_exchange(e) for e in history]}
 
 
@@ -134,14 +136,10 @@ def _shown(body: bytes) -> Any:
         return None
     if len(body) <= MAX_SHOWN_BODY:
         try:
-            value = json.loads(body, parse_constant=_no_constant)
+            value = json.loads(body, parse_constant=reject_constant)
         except (ValueError, RecursionError):
             pass
         else:
             if not isinstance(value, dict | list) or too_deep_at(value, MAX_BODY_DEPTH) is None:
                 return value
     return body[:4096].decode("utf-8", "replace")
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")

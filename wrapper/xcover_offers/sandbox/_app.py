@@ -45,7 +45,7 @@ import anyio
 from xcover_offers_api.models import ErrorResponse as ErrorBody
 from xcover_offers_api.models import OfferResponse, ValidationErrorResponse, ValidationErrors
 
-from .._constants import MAX_BODY_DEPTH
+from .._constants import IDEMPOTENCY_HEADER, MAX_BODY_DEPTH
 from .._errors import SignatureError
 from .._spec import CREATE_OFFER_PATH, allowed_extra_fields
 from .._verify import verify_signature
@@ -64,7 +64,7 @@ from ._offers import build_offer, read_options, rule_errors
 from ._openapi import JSON, SpecRequest, answer_problems, check_request, server_url, too_deep_at
 from ._pricing import DEFAULT_PRODUCTS, ProductConfig
 
-IDEMPOTENCY_FIELD: Final = "x-idempotency-key"
+IDEMPOTENCY_FIELD: Final = IDEMPOTENCY_HEADER.lower()
 _HTML_502: Final = (
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"
     b"<body><h1>502 Bad Gateway</h1><p>The upstream server did not answer.</p></body></html>\n"
@@ -97,7 +97,8 @@ def _stable_uuid(*parts: str) -> str:
     return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
-def _reject_constant(name: str) -> NoReturn:
+def reject_constant(name: str) -> NoReturn:
+    """For json.loads: NaN and Infinity are not JSON."""
     raise ValueError(f"{name} is not valid JSON")
 
 
@@ -348,7 +349,7 @@ class SandboxApp:
         else:
             try:
                 body = json.loads(
-                    request.body.decode("utf-8"), parse_float=Decimal, parse_constant=_reject_constant
+                    request.body.decode("utf-8"), parse_float=Decimal, parse_constant=reject_constant
                 )
             except RecursionError:
                 # Too deep for the parser to tell whether it is even valid JSON: a 400, naming the limit.

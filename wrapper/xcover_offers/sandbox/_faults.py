@@ -60,7 +60,8 @@ class Fault:
     interval: float = 0.0
 
     def __post_init__(self) -> None:
-        _retry_after(self.retry_after)  # it becomes a header line: no CR, LF or other controls
+        # It becomes a header line (no CR, LF or other controls), and a header value is a str.
+        object.__setattr__(self, "retry_after", _retry_after(self.retry_after))
 
     @property
     def processes_request(self) -> bool:
@@ -268,8 +269,9 @@ class Faults:
     def __init__(
         self, *, latency: float = 0.0, clock_offset: float = 0.0, queue: tuple[Fault, ...] = ()
     ) -> None:
-        self.latency = _latency(latency)
-        self.clock_offset = _offset(clock_offset)
+        self.latency = check_latency(latency)
+        self.clock_offset = check_clock_offset(clock_offset)
+        _check_room(0, len(queue))
         self._queue: deque[Fault] = deque(queue)
         self._lock = threading.Lock()
 
@@ -316,15 +318,18 @@ class Faults:
         unknown = sorted(set(spec) - {"latency", "clock_offset", "clear_queue", "queue"})
         if unknown:
             raise ValueError(f"unknown settings {unknown}; use latency, clock_offset, clear_queue, queue")
-        latency = _latency(spec["latency"]) if "latency" in spec else None
-        offset = _offset(spec["clock_offset"]) if "clock_offset" in spec else None
+        latency = check_latency(spec["latency"]) if "latency" in spec else None
+        offset = check_clock_offset(spec["clock_offset"]) if "clock_offset" in spec else None
         clear = spec.get("clear_queue", False)
         if not isinstance(clear, bool):
             raise ValueError("clear_queue must be true or false")
         items = spec.get("queue", [])
         if not isinstance(items, list):
             raise ValueError("queue must be a list of faults")
-        faults = [f for i, item in enumerate(items) for f in faults_from_spec(item, where=f"queue[{i}]")]
+        faults: list[Fault] = []
+        for i, item in enumerate(items):
+            faults += faults_from_spec(item, where=f"queue[{i}]")
+            _check_room(0, len(faults))  # as it grows: a huge request is refused early, not built
         with self._lock:
             _check_room(0 if clear else len(self._queue), len(faults))
             if latency is not None:
@@ -341,7 +346,7 @@ def _check_room(queued: int, more: int) -> None:
         raise ValueError(f"queue: at most {MAX_QUEUED} faults may wait at once ({queued} already do)")
 
 
-def _latency(value: object) -> float:
+def check_latency(value: object) -> float:
     if not (_number(value) and 0 <= value <= 3600):
         raise ValueError("latency must be a number of seconds from 0 to 3600")
     return float(value)
@@ -354,7 +359,7 @@ MAX_QUEUED: Final = 10_000
 """Faults waiting at once; more is a mistake in a test script, refused rather than kept in memory."""
 
 
-def _offset(value: object) -> float:
+def check_clock_offset(value: object) -> float:
     if not (_number(value) and abs(value) <= MAX_CLOCK_OFFSET):
         raise ValueError(
             f"clock_offset must be a number of seconds from -{MAX_CLOCK_OFFSET:.0f} to {MAX_CLOCK_OFFSET:.0f}"

@@ -177,7 +177,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         response = sandbox.handle(request)
         if response.delay:
-            sandbox.sleep(response.delay)
+            self.server.pause(response.delay)
         if response.drop:
             self.close_connection = True
             self.connection.shutdown(socket.SHUT_RDWR)
@@ -220,7 +220,7 @@ class _Handler(BaseHTTPRequestHandler):
         chunks = response.chunks()
         self.wfile.write(head + chunks[0])
         for chunk in chunks[1:]:
-            self.server.sandbox.sleep(response.chunk_delay)
+            self.server.pause(response.chunk_delay)
             self.wfile.write(chunk)
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -251,6 +251,7 @@ class _HTTPServer(ThreadingHTTPServer):
         self.admin = admin
         self.accept_backoff = ACCEPT_BACKOFF
         self.closing = False
+        self._stopped = threading.Event()
         self._starved = False
         self._open: set[socket.socket] = set()
         self._open_changed = threading.Condition()
@@ -313,20 +314,36 @@ class _HTTPServer(ThreadingHTTPServer):
         with self._open_changed:
             return len(self._open)
 
+    def pause(self, seconds: float) -> None:
+        """An injected wait (latency, a trickle) that closing the server cuts short; a sleep given to
+        the sandbox (a test's recording one) is used as it is."""
+        if self.sandbox.sleep is time.sleep:
+            self._stopped.wait(seconds)
+        else:
+            self.sandbox.sleep(seconds)
+
     def close_connections(self, timeout: float) -> None:
         """End every open connection (idle keep-alive ones included) and wait for their threads."""
+        self.stop_waiting()
         with self._open_changed:
-            self.closing = True
-            self._open_changed.notify_all()
             for sock in list(self._open):
                 with contextlib.suppress(OSError):  # already closed by its client
                     sock.shutdown(socket.SHUT_RDWR)
             self._open_changed.wait_for(lambda: not self._open, timeout=timeout)
 
     def stop_waiting(self) -> None:
+        self._stopped.set()
         with self._open_changed:
             self.closing = True
             self._open_changed.notify_all()
+
+
+def admin_served(admin: bool | None, host: str) -> bool:
+    """Whether to serve the (unauthenticated) admin endpoint: asked for, or by default, on a loopback
+    host only; asking for it on another host is an error rather than an open door."""
+    if admin and not is_loopback(host):
+        raise ValueError(f"the admin endpoint is served on loopback hosts only, not {host!r}")
+    return is_loopback(host) if admin is None else admin
 
 
 def is_loopback(host: str) -> bool:
@@ -347,7 +364,7 @@ class ServerOptions(TypedDict, total=False):
     idle_timeout: float
     read_timeout: float
     max_connections: int
-    admin: bool
+    admin: bool | None
 
 
 class SandboxServer:
@@ -364,7 +381,9 @@ class SandboxServer:
         idle_timeout: seconds a connection may wait for its next request.
         read_timeout: seconds a request may take to arrive whole, from its first byte.
         max_connections: connections served at once; one more gets a 503 and is closed.
-        admin: serve the admin endpoint under ``/_sandbox`` (faults, requests, reset).
+        admin: serve the admin endpoint under ``/_sandbox`` (faults, requests, reset). None (the
+            default) serves it on a loopback host only; True on another host is refused, since the
+            endpoint is unauthenticated and shows the recorded requests.
     """
 
     def __init__(
@@ -376,16 +395,12 @@ class SandboxServer:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         read_timeout: float = DEFAULT_READ_TIMEOUT,
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
-        admin: bool = True,
+        admin: bool | None = None,
     ) -> None:
         if not (idle_timeout > 0 and read_timeout > 0):
             raise ValueError("idle_timeout and read_timeout must be positive")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
-        if admin and not is_loopback(host):  # unauthenticated: it would show the recorded requests
-            raise ValueError(
-                f"the admin endpoint is served on loopback hosts only, not {host!r}: pass admin=False"
-            )
         self.sandbox = sandbox
         self._httpd = _HTTPServer(
             (host, port),
@@ -393,7 +408,7 @@ class SandboxServer:
             idle_timeout=idle_timeout,
             read_timeout=read_timeout,
             max_connections=max_connections,
-            admin=admin,
+            admin=admin_served(admin, host),
         )
         self.host = host
         self.port: int = self._httpd.server_address[1]
