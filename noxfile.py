@@ -27,15 +27,16 @@ GENERATOR = [
     "pyyaml>=6",  # tools/codegen.py reads generator.yaml
 ]
 LINT = ["ruff==0.17.6"]
-TYPECHECK = ["mypy==2.4.1", "types-pyyaml"]
+MYPY = "mypy==2.4.1"
+TYPECHECK = [MYPY, "types-pyyaml"]
 TEST = [
     "pytest>=8",
     "hatchling>=1.24",
     "hypothesis>=6.100",
     "schemathesis>=4.32",
     "opentelemetry-sdk>=1.30",  # in-memory span exporter and metric reader for the telemetry tests
-    "mypy==2.4.1",  # tests/test_readme_types.py checks the README's examples with mypy --strict
-    "brotli>=1.1",  # so the brotli-bomb tests run: httpx decodes br only when it is installed
+    MYPY,  # tests/test_readme_types.py checks the README's examples with mypy --strict
+    "brotli>=1.1",  # with it httpx would decode br: the tests show it is refused all the same
 ]
 BENCH = [
     "trustme>=1.1",  # the HTTPS comparison's throwaway CA

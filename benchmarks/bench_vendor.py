@@ -17,9 +17,7 @@ import argparse
 import contextlib
 import importlib.metadata
 import json
-import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ import _tls
 import hooks
 import httpx
 import server
+from _timing import batch_size, interleave, median, per_call_us
 
 DIST = "xcover-python"
 
@@ -74,13 +73,6 @@ def _requests_trusting(bundle: Path) -> Iterator[None]:
         requests.adapters.DEFAULT_CA_BUNDLE_PATH = saved  # type: ignore[attr-defined]
 
 
-def _per_call_us(fn: Callable[[], object], count: int) -> float:
-    start = time.perf_counter_ns()
-    for _ in range(count):
-        fn()
-    return (time.perf_counter_ns() - start) / count / 1000
-
-
 def _compare(
     ours: Callable[[], object], vendor: Callable[[], object], *, rounds: int, budget_s: float
 ) -> dict[str, Any]:
@@ -88,17 +80,15 @@ def _compare(
     for _ in range(3):  # connections, TLS sessions and caches warm
         ours()
         vendor()
-    counts = {}
-    for name, fn in (("ours", ours), ("vendor", vendor)):
-        start = time.perf_counter()
-        fn()
-        counts[name] = max(1, int(budget_s / max(time.perf_counter() - start, 1e-6)))
-    samples: dict[str, list[float]] = {"ours": [], "vendor": []}
-    variants = {"ours": ours, "vendor": vendor}
-    for r in range(rounds):
-        for name in ("ours", "vendor") if r % 2 == 0 else ("vendor", "ours"):
-            samples[name].append(_per_call_us(variants[name], counts[name]))
-    ours_us, vendor_us = statistics.median(samples["ours"]), statistics.median(samples["vendor"])
+    counts = {"ours": batch_size(ours, budget_s), "vendor": batch_size(vendor, budget_s)}
+    samples = interleave(
+        {
+            "ours": lambda: per_call_us(ours, counts["ours"]),
+            "vendor": lambda: per_call_us(vendor, counts["vendor"]),
+        },
+        rounds,
+    )
+    ours_us, vendor_us = median(samples["ours"]), median(samples["vendor"])
     return {
         "ours_us": ours_us,
         "vendor_us": vendor_us,

@@ -37,7 +37,6 @@ import importlib.metadata
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,6 +59,7 @@ import httpx  # noqa: E402
 import report  # noqa: E402
 import server  # noqa: E402
 import xcover_offers  # noqa: E402
+from _timing import batch_size, interleave, median, per_call_us  # noqa: E402
 
 START = dt.datetime(2027, 6, 1, 19, 30, tzinfo=dt.UTC)
 CONCURRENCY = (1, 8, 32, 128)
@@ -109,36 +109,6 @@ class Settings:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def interleave(variants: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
-    """Call each variant once per round, reversing the order every other round (A B, B A, ...)."""
-    samples: dict[str, list[float]] = {name: [] for name in variants}
-    names = list(variants)
-    for r in range(rounds):
-        for name in names if r % 2 == 0 else reversed(names):
-            samples[name].append(variants[name]())
-    return samples
-
-
-def per_call_us(fn: Callable[[], object], count: int) -> float:
-    """Mean microseconds per call over one batch."""
-    start = time.perf_counter_ns()
-    for _ in range(count):
-        fn()
-    return (time.perf_counter_ns() - start) / count / 1000
-
-
-def batch_size(fn: Callable[[], object], budget_s: float) -> int:
-    """How many calls of `fn` fit in about `budget_s` seconds (at least one)."""
-    start = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - start, 1e-7)
-    return max(1, int(budget_s / once))
 
 
 def offer_inputs() -> tuple[Any, list[Any]]:

@@ -109,6 +109,29 @@ class _DropTransport(httpx.MockTransport):
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.") from None
 
 
+class Script:
+    """A handler answering from a script (the last entry repeats), recording every request it sees.
+
+    An entry is a response, an exception to raise, or a function making either, for a fresh one per
+    request (a streamed response can be read once)."""
+
+    def __init__(
+        self, *responses: httpx.Response | Exception | Callable[[], httpx.Response | Exception]
+    ) -> None:
+        self.script = list(responses)
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        request.read()
+        self.requests.append(request)
+        item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
+        if callable(item):
+            item = item()
+        if isinstance(item, Exception):
+            raise item
+        return item
+
+
 @dataclass
 class Harness:
     """A configured client plus what it recorded; `create_offer` works the same in every mode."""

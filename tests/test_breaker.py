@@ -413,7 +413,6 @@ def test_threads_counting_failures_lose_none() -> None:
     assert breaker.state == "closed"
 
 
-@pytest.mark.usefixtures("tiny_switch_interval")
 def race_for_the_trial(breaker: CircuitBreaker, count: int) -> tuple[list[int], list[int]]:
     """`count` threads call before_call at the same moment: (let through, refused)."""
     barrier = threading.Barrier(count)

@@ -28,6 +28,7 @@ from _harness import (
     WIRE_MODES,
     Drop,
     Harness,
+    Script,
     harness,
     ok_body,
     sample_event,
@@ -66,28 +67,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
-
-
-class Script:
-    """A handler answering from a script (the last entry repeats), recording every request it sees.
-
-    An entry may be a function making the answer, for a fresh one per request."""
-
-    def __init__(
-        self, *responses: httpx.Response | Exception | Callable[[], httpx.Response | Exception]
-    ) -> None:
-        self.script = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
-        if callable(item):
-            item = item()
-        if isinstance(item, Exception):
-            raise item
-        return item
 
 
 def ok(**extra: Any) -> httpx.Response:

@@ -23,7 +23,18 @@ from typing import Any
 
 import httpx
 import pytest
-from _harness import API_KEY, API_SECRET, MODE_IDS, MODES, PARTNER, Drop, harness, ok_body, sample_event
+from _harness import (
+    API_KEY,
+    API_SECRET,
+    MODE_IDS,
+    MODES,
+    PARTNER,
+    Drop,
+    Script,
+    harness,
+    ok_body,
+    sample_event,
+)
 from _wire import streaming_server
 from xcover_offers import (
     APIConnectionError,
@@ -108,26 +119,6 @@ class Body(httpx.SyncByteStream, httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self.closed = True
-
-
-class Script:
-    """A handler answering from a script (the last entry repeats), recording every request it sees."""
-
-    def __init__(
-        self, *responses: httpx.Response | Exception | Callable[[], httpx.Response | Exception]
-    ) -> None:
-        self.script = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
-        if callable(item):
-            item = item()  # a fresh response per request: a streamed one is read once
-        if isinstance(item, Exception):
-            raise item
-        return item
 
 
 # -- max_response_bytes through MockTransport ------------------------------------------------------

@@ -1,8 +1,9 @@
 """Spec evolution: `update-spec` says what a new upstream document changes and proposes the version bump.
 
-The fixtures in tests/fixtures/specs/ are realistic next versions of upstream spec 1.0.0, pinned with
-its spec fixes and generator config in tests/fixtures/specs/base/ so these tests mean the same after
-the stored openapi.json moves on. Classification is checked on the documents directly, and the
+The fixtures in tests/fixtures/specs/ are realistic next versions of upstream spec 1.0.0, pinned in
+tests/fixtures/specs/base/openapi.json so these tests mean the same after the stored openapi.json
+moves on; they take the repository's own spec fixes and generator config (the wrapper they copy
+relies on what those declare). Classification is checked on the documents directly, and the
 generated names a change lands in are read from code generated from them; the end-to-end tests run
 `codegen.update_spec` on a temporary repository (base spec, its generated code, a copy of the
 wrapper), never on the real tree.
@@ -57,9 +58,9 @@ GenerateFor = Callable[..., Path]
 
 @pytest.fixture(scope="module")
 def generated_for(tmp_path_factory: pytest.TempPathFactory) -> GenerateFor:
-    """`generated_for(doc)`: the package generated from an upstream document with the base spec fixes
-    and config (`already_fixed=True`: with no fixes), once per document. Generated names are read from
-    it, as update-spec reads them from its fresh generation."""
+    """`generated_for(doc)`: the package generated from an upstream document with the repository's
+    spec fixes and config (`already_fixed=True`: with no fixes), once per document. Generated names
+    are read from it, as update-spec reads them from its fresh generation."""
     cache: dict[str, Path] = {}
     no_fixes = tmp_path_factory.mktemp("no-fixes") / "spec-fixes.json"
     no_fixes.write_text('{"fixes": []}', encoding="utf-8")
