@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # generated/ against a fresh generation (the golden-record check) runs once, in `nox -s check_generated`.
 
 
+@pytest.mark.once  # the generation tools
 def test_drift_check_shows_a_readable_diff(tmp_path: Path) -> None:
     committed = tmp_path / "committed"
     fresh = tmp_path / "fresh"
@@ -45,6 +46,7 @@ def _extra_fields_param(doc: dict[str, Any]) -> dict[str, Any]:
     return param
 
 
+@pytest.mark.once  # the generation tools
 def test_spec_facts_are_those_of_the_shipped_document() -> None:
     shipped = json.loads((ROOT / "generated" / "xcover_offers_api" / "openapi.json").read_text("utf-8"))
     facts = codegen.spec_facts(shipped)
@@ -63,6 +65,7 @@ def test_spec_facts_are_those_of_the_shipped_document() -> None:
         ("Available fields: tax, tax", "cannot read the extra_fields values"),
     ],
 )
+@pytest.mark.once  # the generation tools
 def test_reworded_extra_fields_fail_generation_not_import(
     tmp_path: Path, description: str, message: str
 ) -> None:
@@ -76,6 +79,7 @@ def test_reworded_extra_fields_fail_generation_not_import(
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.once  # the generation tools
 def test_extra_fields_enum_declared_upstream_wins_over_the_prose() -> None:
     doc = _patched()
     items = {"type": "string", "enum": ["tax", "files"]}
@@ -83,6 +87,7 @@ def test_extra_fields_enum_declared_upstream_wins_over_the_prose() -> None:
     assert codegen.spec_facts(doc)["EXTRA_FIELDS"] == ("tax", "files")
 
 
+@pytest.mark.once  # the generation tools
 def test_missing_operation_or_parameter_fails_generation() -> None:
     doc = _patched()
     operation = doc["paths"][codegen.CREATE_OFFER_PATH]["post"]

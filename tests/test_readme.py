@@ -42,3 +42,20 @@ def test_readme_fixture_example_passes_through_the_installed_plugin(tmp_path: Pa
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "1 passed" in proc.stdout
+
+
+@pytest.mark.once
+def test_every_nox_session_the_readme_names_exists() -> None:
+    """`nox -s NAME` in the README (set-up, releasing, regenerating) names a session of the noxfile."""
+    import ast
+
+    noxfile = ast.parse((README.parent / "noxfile.py").read_text(encoding="utf-8"))
+    sessions = {
+        node.name
+        for node in ast.walk(noxfile)
+        if isinstance(node, ast.FunctionDef)
+        and any("nox.session" in ast.unparse(d) for d in node.decorator_list)
+    }
+    named = set(re.findall(r"nox -s (\w+)", README.read_text(encoding="utf-8")))
+    assert named, "the README names nox sessions"
+    assert named <= sessions, named - sessions

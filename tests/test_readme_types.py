@@ -19,6 +19,9 @@ from xcover_offers._values import value
 from xcover_offers_api.models import Tax
 from xcover_offers_api.types import UNSET
 
+# mypy reads the README the same way whatever Python runs it: once (pyproject's `once` marker).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 # The oldest Python the package supports: the README's examples must check there too.

@@ -21,6 +21,10 @@ from schemathesis.checks import status_code_conformance
 from xcover_offers import XCoverAuth
 from xcover_offers.sandbox import Sandbox
 
+# The slowest sweep, and it checks the sandbox's answers against the document: run on the first
+# supported Python only (pyproject's `once` marker); the sandbox's own tests run on every one.
+pytestmark = pytest.mark.once
+
 KEY, SECRET = "contract-key", "contract-secret"
 MAX_EXAMPLES = 60
 # The 422s the sandbox may give a request that schemathesis generates as valid: its documented

@@ -30,6 +30,9 @@ import pytest
 import specdiff
 from specdiff import Level
 
+# The generation tools run on one Python (the nox sessions that use them): once (pyproject's `once` marker).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "specs"
 BASE = FIXTURES / "base"
@@ -558,7 +561,7 @@ def test_breaking_update_reports_dependents_drafts_changelog_and_applies_bump(
     assert specdiff.read_version(repo.version_file) == "1.0.0"
     assert "first_name: str" in (repo.generated / "models" / "customer.py").read_text()
     draft = (repo.build / "CHANGELOG.draft.md").read_text()
-    assert draft.startswith("## [1.0.0]\n")
+    assert draft.startswith("## [Unreleased] — 1.0.0\n")
     assert "- **Breaking:** POST /partners/{partner_code}/offers/ request body `customer.first_name`" in draft
     assert (repo.root / "CHANGELOG.md").read_text() == changelog
 

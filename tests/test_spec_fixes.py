@@ -10,6 +10,9 @@ from typing import Any
 import codegen
 import pytest
 
+# The generation tools run on one Python (the nox sessions that use them): once (pyproject's `once` marker).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 OP = "/partners/{partner_code}/offers/"
 RESPONSE = "/paths/~1partners~1{partner_code}~1offers~1/post/responses/200/content/application~1json/schema"

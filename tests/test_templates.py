@@ -18,6 +18,9 @@ from pathlib import Path
 import codegen
 import pytest
 
+# The generation tools run on one Python (the nox sessions that use them): once (pyproject's `once` marker).
+pytestmark = pytest.mark.once
+
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 RECORD = json.loads((TEMPLATES / "UPSTREAM.json").read_text(encoding="utf-8"))

@@ -476,11 +476,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
+def generated_diff() -> str:
+    """How generated/ differs from a fresh generation (committed -> fresh); empty when it does not."""
     with tempfile.TemporaryDirectory(prefix="xcover-check-") as tmp:
         fresh = Path(tmp) / PACKAGE
         generate(fresh)
-        diff = diff_trees(fresh, GENERATED)
+        return diff_trees(fresh, GENERATED)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    diff = generated_diff()
     if diff:
         print(diff)
         print(

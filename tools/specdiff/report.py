@@ -88,7 +88,7 @@ class Report:
         for fix in self.obsolete_fixes:
             sections["Removed"].append(f"- Spec fix `{fix.fix_id}`: upstream repaired the defect.")
         lines = [
-            f"## [{self.proposed_version}]",
+            f"## [Unreleased] — {self.proposed_version}",  # what `nox -s release` dates
             "",
             f"Regenerated from spec {self.new_version} (was {self.old_version}; upstream sha256 "
             f"{self.new_sha256[:12]}). Proposed bump: {self.bump}.",
