@@ -24,6 +24,7 @@ from xcover_offers._errors import (
     ConflictError,
     LockedError,
     RequestValidationError,
+    ResponseTooLargeError,
     XCoverError,
     status_error_class,
 )
@@ -255,10 +256,10 @@ def test_transitions_are_logged(caplog: pytest.LogCaptureFixture) -> None:
     [
         pytest.param(connection_error(), True, id="connection"),
         pytest.param(APITimeoutError("slow", request=httpx.Request("POST", URL)), True, id="timeout"),
-        *(pytest.param(status_error(s), True, id=str(s)) for s in (423, 429, 500, 502, 503, 504, 599)),
+        *(pytest.param(status_error(s), True, id=str(s)) for s in (408, 423, 429, 500, 502, 503, 504, 599)),
         *(
             pytest.param(status_error(s), False, id=str(s))
-            for s in (302, 400, 401, 403, 404, 408, 409, 410, 413, 418, 422)
+            for s in (302, 400, 401, 403, 404, 409, 410, 413, 418, 422)
         ),
         pytest.param(CircuitOpenError(retry_in=1.0, retry_at=2.0), False, id="circuit-open"),
         pytest.param(
@@ -267,6 +268,20 @@ def test_transitions_are_logged(caplog: pytest.LogCaptureFixture) -> None:
             ),
             False,
             id="bad-2xx-body",
+        ),
+        *(
+            pytest.param(
+                ResponseTooLargeError(
+                    "too large",
+                    response=httpx.Response(s, request=httpx.Request("POST", URL)),
+                    request_id=None,
+                    limit=1000,
+                    size=2000,
+                ),
+                counts,
+                id=f"refused-{s}-body",
+            )
+            for s, counts in ((503, True), (429, True), (423, True), (200, False), (422, False))
         ),
         pytest.param(RequestValidationError("customer.email", "required"), False, id="bad-input"),
         pytest.param(XCoverError("missing environment variables"), False, id="xcover-error"),

@@ -204,6 +204,18 @@ def test_builder_and_plain_dict_accept_the_same_money(price: object) -> None:
     assert Decimal(str(from_dict)) == Decimal(str(price).strip())
 
 
+class _Float64(float):
+    """A float subclass whose repr is not a number, as numpy 2's scalars print."""
+
+    def __repr__(self) -> str:
+        return f"np.float64({float(self)!r})"
+
+
+def test_a_float_subclass_is_money_like_any_float() -> None:
+    assert ticket(id="t", price=_Float64(80.5)).price == 80.5
+    assert _dict_path_price(_Float64(80.5)) == 80.5
+
+
 @pytest.mark.parametrize("price", REFUSED, ids=repr)
 def test_builder_and_plain_dict_refuse_the_same_money_and_say_what_to_pass(price: object) -> None:
     with pytest.raises(RequestValidationError) as from_builder:

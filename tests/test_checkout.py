@@ -759,6 +759,19 @@ def test_the_sync_pool_the_client_creates_waits_on_the_call_deadline() -> None:
     mine.close()
 
 
+def test_the_sync_pool_keeps_the_environments_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Installing the deadline backend must not cost the proxy httpx reads from HTTPS_PROXY (it
+    only does when it builds the transports itself), and the proxy's pool waits on the deadline too."""
+    from xcover_offers._deadline_backend import installed
+
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client:
+        proxies = [t for t in client._http._mounts.values() if t is not None]
+        assert proxies, "the proxy from HTTPS_PROXY is mounted"
+        assert all(installed(t) for t in proxies)
+        assert installed(client._http._transport)
+
+
 def test_a_gateway_403_without_xcovers_type_field_does_not_move_the_clock(mode: tuple[str, str]) -> None:
     """`{"message": "Forbidden"}` is an API gateway's shape too; XCover's 403 has `type` and `message`."""
     script = Script(

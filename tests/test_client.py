@@ -19,6 +19,7 @@ from _harness import (
     WIRE_MODE_IDS,
     WIRE_MODES,
     Drop,
+    Script,
     harness,
     ok_body,
     sample_event,
@@ -66,24 +67,6 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("mode", WIRE_MODES if wire else MODES, ids=WIRE_MODE_IDS if wire else MODE_IDS)
 
 
-class Recorder:
-    """A handler answering from a script of responses, recording every request it sees."""
-
-    def __init__(self, *responses: httpx.Response | type[Exception] | Exception) -> None:
-        self.script = list(responses)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        item = self.script.pop(0) if len(self.script) > 1 else self.script[0]
-        if isinstance(item, type):
-            raise item("scripted")
-        if isinstance(item, Exception):
-            raise item
-        return item
-
-
 def ok(**extra: Any) -> httpx.Response:
     return httpx.Response(200, json=ok_body(**extra), headers={"X-Request-Id": "req-ok"})
 
@@ -100,7 +83,7 @@ def status(code: int, body: Any = None, **headers: str) -> httpx.Response:
 
 
 def test_sends_a_signed_request_and_returns_the_offer(mode: tuple[str, str]) -> None:
-    rec = Recorder(ok(unannounced={"kept": True}))
+    rec = Script(ok(unannounced={"kept": True}))
     with harness(mode, rec) as h:
         offer = h.create_offer(
             extra_fields=[ExtraField.TAX, "commission", "tax"],
@@ -139,14 +122,14 @@ def test_sends_a_signed_request_and_returns_the_offer(mode: tuple[str, str]) -> 
 
 
 def test_unset_options_are_not_sent(mode: tuple[str, str]) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec) as h:
         h.create_offer(extra_fields=[], exclude_offer_ids=None)
     assert dict(rec.requests[0].url.params) == {}
 
 
 def test_full_response_is_reachable(mode: tuple[str, str]) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec) as h:
         result = h.create_offer_with_response(idempotency_key="order-42")
     assert result.status_code == 200
@@ -161,7 +144,7 @@ def test_full_response_is_reachable(mode: tuple[str, str]) -> None:
 
 
 def test_percent_encodes_the_partner_code(mode: tuple[str, str]) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec, partner_code="A B/C") as h:
         h.create_offer()
     req = rec.requests[0]
@@ -192,7 +175,7 @@ def test_percent_encodes_the_partner_code(mode: tuple[str, str]) -> None:
 def test_invalid_input_raises_before_sending(
     mode: tuple[str, str], kwargs: dict[str, Any], path: str
 ) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec) as h, pytest.raises(RequestValidationError) as info:
         h.create_offer(**kwargs)
     assert info.value.path == path
@@ -205,7 +188,7 @@ def test_invalid_input_raises_before_sending(
 
 
 def test_retries_503_with_backoff_same_key_fresh_dates(mode: tuple[str, str]) -> None:
-    rec = Recorder(status(503), status(503), ok())
+    rec = Script(status(503), status(503), ok())
     with harness(mode, rec) as h:
         result = h.create_offer_with_response()
     assert result.attempts == 3
@@ -220,7 +203,7 @@ def test_retries_503_with_backoff_same_key_fresh_dates(mode: tuple[str, str]) ->
 
 @pytest.mark.parametrize("code", [408, 429, 500, 502, 503, 504])
 def test_retryable_statuses(mode: tuple[str, str], code: int) -> None:
-    rec = Recorder(status(code), ok())
+    rec = Script(status(code), ok())
     with harness(mode, rec) as h:
         assert h.create_offer_with_response().attempts == 2
 
@@ -237,7 +220,7 @@ def test_retryable_statuses(mode: tuple[str, str], code: int) -> None:
     ],
 )
 def test_other_4xx_are_not_retried(mode: tuple[str, str], code: int, cls: type[APIStatusError]) -> None:
-    rec = Recorder(status(code, {"type": "t", "message": "Bad thing"}, **{"X-Request-Id": "rid-9"}))
+    rec = Script(status(code, {"type": "t", "message": "Bad thing"}, **{"X-Request-Id": "rid-9"}))
     with harness(mode, rec) as h, pytest.raises(cls) as info:
         h.create_offer()
     assert type(info.value) is cls
@@ -253,7 +236,7 @@ def test_other_4xx_are_not_retried(mode: tuple[str, str], code: int, cls: type[A
 
 
 def test_retries_exhausted_raise_the_last_error(mode: tuple[str, str]) -> None:
-    rec = Recorder(status(429, {"message": "slow down"}, **{"Retry-After": "3"}))
+    rec = Script(status(429, {"message": "slow down"}, **{"Retry-After": "3"}))
     with harness(mode, rec) as h, pytest.raises(RateLimitError):
         h.create_offer()
     assert len(rec.requests) == 3
@@ -261,7 +244,7 @@ def test_retries_exhausted_raise_the_last_error(mode: tuple[str, str]) -> None:
 
 
 def test_max_retries_zero_disables_retries(mode: tuple[str, str]) -> None:
-    rec = Recorder(status(503))
+    rec = Script(status(503))
     with harness(mode, rec, max_retries=0) as h, pytest.raises(InternalServerError):
         h.create_offer()
     assert len(rec.requests) == 1
@@ -284,14 +267,14 @@ def test_retry_after_http_date(mode: tuple[str, str]) -> None:
 
 
 def test_retry_after_is_capped_at_60s(mode: tuple[str, str]) -> None:
-    rec = Recorder(status(429, **{"Retry-After": "3600"}), ok())
+    rec = Script(status(429, **{"Retry-After": "3600"}), ok())
     with harness(mode, rec, total_timeout=None) as h:
         h.create_offer()
     assert h.delays == [60.0]
 
 
 def test_dropped_connection_is_retried_then_raised(mode: tuple[str, str]) -> None:
-    rec = Recorder(Drop())
+    rec = Script(Drop())
     with harness(mode, rec) as h, pytest.raises(APIConnectionError) as info:
         h.create_offer()
     assert not isinstance(info.value, APITimeoutError)
@@ -301,14 +284,14 @@ def test_dropped_connection_is_retried_then_raised(mode: tuple[str, str]) -> Non
 
 
 def test_dropped_connection_then_success(mode: tuple[str, str]) -> None:
-    rec = Recorder(Drop(), ok())
+    rec = Script(Drop(), ok())
     with harness(mode, rec) as h:
         assert h.create_offer_with_response().attempts == 2
 
 
 def test_html_502_is_a_typed_error_with_the_text(mode: tuple[str, str]) -> None:
     html = "<html><body><h1>502 Bad Gateway</h1></body></html>"
-    rec = Recorder(status(502, html, **{"Content-Type": "text/html"}))
+    rec = Script(status(502, html, **{"Content-Type": "text/html"}))
     with harness(mode, rec, max_retries=1) as h, pytest.raises(InternalServerError) as info:
         h.create_offer()
     assert info.value.body == html
@@ -322,7 +305,7 @@ def test_422_exposes_field_errors(mode: tuple[str, str]) -> None:
         "message": "Invalid request",
         "errors": {"customer.currency": ["Unknown currency"]},
     }
-    rec = Recorder(status(422, body))
+    rec = Script(status(422, body))
     with harness(mode, rec) as h, pytest.raises(UnprocessableEntityError) as info:
         h.create_offer()
     assert info.value.errors == {"customer.currency": ["Unknown currency"]}
@@ -330,7 +313,7 @@ def test_422_exposes_field_errors(mode: tuple[str, str]) -> None:
 
 
 def test_success_body_that_is_not_an_offer(mode: tuple[str, str]) -> None:
-    rec = Recorder(httpx.Response(200, text="<html>maintenance</html>"))
+    rec = Script(httpx.Response(200, text="<html>maintenance</html>"))
     with harness(mode, rec) as h, pytest.raises(APIResponseValidationError):
         h.create_offer()
 
@@ -371,14 +354,14 @@ def test_clock_skew_is_corrected_and_kept(mode: tuple[str, str], caplog: pytest.
 
 
 def test_skew_retry_happens_once(mode: tuple[str, str]) -> None:
-    rec = Recorder(_skewed_403(NOW + 7200))
+    rec = Script(_skewed_403(NOW + 7200))
     with harness(mode, rec) as h, pytest.raises(PermissionDeniedError):
         h.create_offer()
     assert len(rec.requests) == 2
 
 
 def test_403_without_skew_is_not_retried(mode: tuple[str, str]) -> None:
-    rec = Recorder(_skewed_403(NOW + 10))
+    rec = Script(_skewed_403(NOW + 10))
     with harness(mode, rec) as h, pytest.raises(PermissionDeniedError) as info:
         h.create_offer()
     assert len(rec.requests) == 1
@@ -390,7 +373,7 @@ def test_403_without_skew_is_not_retried(mode: tuple[str, str]) -> None:
 
 
 def test_secret_never_in_repr_logs_or_errors(mode: tuple[str, str], caplog: pytest.LogCaptureFixture) -> None:
-    rec = Recorder(status(503), status(403, {"message": "denied"}))
+    rec = Script(status(503), status(403, {"message": "denied"}))
     with caplog.at_level(logging.DEBUG, logger="xcover_offers"), harness(mode, rec, log_bodies=True) as h:
         with pytest.raises(PermissionDeniedError) as info:
             h.create_offer(
@@ -410,7 +393,7 @@ def test_secret_never_in_repr_logs_or_errors(mode: tuple[str, str], caplog: pyte
 
 
 def test_bodies_not_logged_by_default(mode: tuple[str, str], caplog: pytest.LogCaptureFixture) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with caplog.at_level(logging.DEBUG, logger="xcover_offers"), harness(mode, rec) as h:
         h.create_offer(
             customer={"currency": "USD", "country": "US", "language": "en-us", "postcode": "90210"}
@@ -421,7 +404,7 @@ def test_bodies_not_logged_by_default(mode: tuple[str, str], caplog: pytest.LogC
 
 
 def test_per_call_timeout(mode: tuple[str, str]) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec, timeout=3.0) as h:
         h.create_offer()
         h.create_offer(timeout=httpx.Timeout(1.0, connect=0.5))
@@ -431,20 +414,20 @@ def test_per_call_timeout(mode: tuple[str, str]) -> None:
 
 def test_timeout_becomes_api_timeout_error(mode: tuple[str, str]) -> None:
     # Through MockTransport only: a real server's slow answer is test_checkout's trickling server.
-    rec = Recorder(httpx.ReadTimeout("slow"))
+    rec = Script(httpx.ReadTimeout("slow"))
     with harness(mode, rec) as h, pytest.raises(APITimeoutError):
         h.create_offer()
     assert len(rec.requests) == 3
 
 
 def test_errors_share_the_base_class(mode: tuple[str, str]) -> None:
-    rec = Recorder(status(404))
+    rec = Script(status(404))
     with harness(mode, rec) as h, pytest.raises(XCoverError):
         h.create_offer()
 
 
 def test_redirects_are_not_followed(mode: tuple[str, str]) -> None:
-    rec = Recorder(httpx.Response(307, headers={"Location": "https://elsewhere.example/x"}))
+    rec = Script(httpx.Response(307, headers={"Location": "https://elsewhere.example/x"}))
     with harness(mode, rec) as h, pytest.raises(APIStatusError) as info:
         h.create_offer()
     assert info.value.status_code == 307
@@ -453,7 +436,7 @@ def test_redirects_are_not_followed(mode: tuple[str, str]) -> None:
 
 def test_own_http_client_is_used_and_left_open() -> None:
     """One way is enough: this is about ownership, not transport."""
-    rec = Recorder(ok())
+    rec = Script(ok())
     http = httpx.Client(transport=httpx.MockTransport(rec), follow_redirects=True)
     with OffersClient(
         api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=http
@@ -468,7 +451,7 @@ def test_own_http_client_is_used_and_left_open() -> None:
 
 def test_retry_after_date_is_read_on_the_servers_clock(mode: tuple[str, str]) -> None:
     server_now = NOW + 3600  # the server's clock is an hour ahead of ours
-    rec = Recorder(
+    rec = Script(
         status(
             503,
             **{
@@ -485,7 +468,7 @@ def test_retry_after_date_is_read_on_the_servers_clock(mode: tuple[str, str]) ->
 
 def test_deeply_nested_bodies_still_give_typed_errors(mode: tuple[str, str]) -> None:
     deep = "[" * 100_000 + "]" * 100_000
-    rec = Recorder(httpx.Response(200, text=deep), httpx.Response(404, text=deep))
+    rec = Script(httpx.Response(200, text=deep), httpx.Response(404, text=deep))
     with harness(mode, rec) as h:
         with pytest.raises(APIResponseValidationError):
             h.create_offer()
@@ -495,7 +478,7 @@ def test_deeply_nested_bodies_still_give_typed_errors(mode: tuple[str, str]) -> 
 
 @pytest.mark.parametrize("key", ["", "clé", "a\r\nX-Evil: 1", "x" * 256])
 def test_bad_idempotency_keys_are_rejected_before_sending(mode: tuple[str, str], key: str) -> None:
-    rec = Recorder(ok())
+    rec = Script(ok())
     with harness(mode, rec) as h, pytest.raises(RequestValidationError, match="idempotency_key"):
         h.create_offer(idempotency_key=key)
     assert rec.requests == []
@@ -503,6 +486,6 @@ def test_bad_idempotency_keys_are_rejected_before_sending(mode: tuple[str, str],
 
 @pytest.mark.parametrize("body", [{"data": []}, {"data": None}, {"offer": {}}, [1, 2]])
 def test_success_without_a_data_object(mode: tuple[str, str], body: Any) -> None:
-    rec = Recorder(httpx.Response(200, json=body))
+    rec = Script(httpx.Response(200, json=body))
     with harness(mode, rec) as h, pytest.raises(APIResponseValidationError):
         h.create_offer()

@@ -261,3 +261,16 @@ def test_error_bodies_parse(status: int) -> None:
     assert response.status_code == status
     assert response.parsed is not None
     assert response.parsed.to_dict() == body
+
+
+def test_the_query_parameters_redaction_keeps_are_the_endpoints() -> None:
+    """`redact_url` shows Create Offer's own query parameters and hides any other: the two lists agree."""
+    import inspect
+
+    from xcover_offers._redaction import OWN_QUERY
+    from xcover_offers_api.api.create_offer.create_offer import _get_kwargs
+
+    keyword_only = [
+        p.name for p in inspect.signature(_get_kwargs).parameters.values() if p.kind is p.KEYWORD_ONLY
+    ]
+    assert set(keyword_only) - {"body"} == OWN_QUERY

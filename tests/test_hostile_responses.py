@@ -451,6 +451,26 @@ def test_exceptions_hold_no_secret_or_personal_data(mode: tuple[str, str], excha
         assert again.body == err.body
 
 
+def test_a_passed_in_clients_query_parameters_are_not_kept_on_the_exception() -> None:
+    """A client passed in may add its own `params=` (a proxy's token): the request an exception
+    keeps shows them as REDACTED, as the attempt span's url.full does."""
+    token = "proxy-t0ken-s3cret"
+    pool = httpx.Client(
+        params={"proxy_token": token}, transport=httpx.MockTransport(lambda r: httpx.Response(503))
+    )
+    client = OffersClient(
+        api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=pool, max_retries=0
+    )
+    with client, pool, pytest.raises(InternalServerError) as info:
+        client.create_offer(customer=PERSONAL_CUSTOMER, events=[sample_event()], extra_fields=["tax"])
+    err = info.value
+    assert err.response.request.url.params["proxy_token"] == "REDACTED"
+    assert err.response.request.url.params["extra_fields"] == "tax"  # Create Offer's own are kept
+    assert token.encode() not in pickle.dumps(err)
+    for text in _surfaces(err).values():
+        assert token not in text
+
+
 def test_a_lone_surrogate_is_a_validation_error_holding_no_personal_data(mode: tuple[str, str]) -> None:
     script = Script(httpx.Response(200, json=ok_body()))
     with harness(mode, script) as h, pytest.raises(RequestValidationError) as info:
@@ -606,3 +626,39 @@ def test_an_error_body_that_does_not_fit_is_kept_raw(
         assert "Access denied by proxy" in str(info.value)
     else:
         assert info.value.body == kept
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([], None),
+        (["0"], 0),
+        ([" 42 "], 42),
+        (["42", "42"], 42),
+        (["9" * 18], 10**18 - 1),
+        (["42", "43"], ValueError),
+        (["-5"], ValueError),
+        (["\u00b2"], ValueError),  # SUPERSCRIPT TWO: str.isdigit() says yes, int() says no
+        (["1_000"], ValueError),
+        (["9" * 19], ValueError),
+        (["9" * 5000], ValueError),  # int() would raise its own digit-limit error
+        ([""], ValueError),
+    ],
+)
+def test_content_length_is_read_one_way_by_client_and_sandbox(values: list[str], expected: object) -> None:
+    from xcover_offers._transfer import content_length
+
+    if expected is ValueError:
+        with pytest.raises(ValueError, match="Content-Length"):
+            content_length(values)
+    else:
+        assert content_length(values) == expected
+
+
+def test_an_absurd_content_length_is_counted_not_believed(mode: tuple[str, str]) -> None:
+    """A Content-Length past int()'s digit limit (only a transport passed in can hand one over; h11
+    refuses it on the wire) neither escapes as a bare ValueError nor stops the body being counted."""
+    headers = {"Content-Length": "9" * 5000}
+    script = Script(lambda: httpx.Response(200, headers=headers, stream=Body(lambda: zeros(64 * 1024))))
+    with harness(mode, script, max_response_bytes=1000) as h, pytest.raises(ResponseTooLargeError):
+        h.create_offer()

@@ -167,6 +167,9 @@ def test_missing_or_garbage_auth_headers_get_403(
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: -5\r\n\r\n", 400),
         ("POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: ²\r\n\r\n".encode("latin-1"), 400),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}", 400),
+        (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: " + b"9" * 5000 + b"\r\n\r\n", 400),
+        (b"POST /x/partners/A/offers/ HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: " + b"9" * 5000
+         + b"\r\n\r\n", 400),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 411),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nContent-Length: 99999999\r\nExpect: 100-continue\r\n\r\n",
          413),
@@ -175,7 +178,8 @@ def test_missing_or_garbage_auth_headers_get_403(
         (b"BREW /x/partners/A/offers/ HTTP/1.1\r\nConnection: close\r\n\r\n", 405),
         (b"POST /x/partners/A/offers/ HTTP/1.1\r\nConnection: close\r\n\r\n", 403),
     ],
-    ids=["garbage", "version", "negative-length", "superscript-length", "two-lengths", "chunked",
+    ids=["garbage", "version", "negative-length", "superscript-length", "two-lengths", "huge-length",
+         "huge-length-expecting-100", "chunked",
          "expect-too-big", "long-uri", "long-header", "unknown-method", "unsigned"],
 )  # fmt: skip
 def test_malformed_http_gets_a_json_error(server: SandboxServer, data: bytes, expected: int) -> None:

@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 import pytest
-from opentelemetry import propagate, trace
+from opentelemetry import baggage, propagate, trace
+from opentelemetry import context as otel_context
 from opentelemetry.context import Context
 from opentelemetry.propagators.textmap import CarrierT, Getter, Setter, TextMapPropagator, default_setter
 from opentelemetry.sdk.metrics import MeterProvider
@@ -484,6 +485,46 @@ def test_the_global_propagator_is_used_and_never_touches_signing_headers(otel: O
     assert sent.headers["date"] == DATE
 
 
+class _BaggageByPrefix(TextMapPropagator):
+    """Writes each baggage entry as its own header, as the Jaeger (`uberctx-`) propagator does."""
+
+    def inject(
+        self, carrier: CarrierT, context: Context | None = None, setter: Setter[CarrierT] = default_setter
+    ) -> None:
+        for key, value in baggage.get_all(context).items():
+            setter.set(carrier, f"uberctx-{key}", str(value))
+        setter.set(
+            carrier, "uber-trace-id", f"{trace.get_current_span(context).get_span_context().trace_id:032x}"
+        )
+
+    def extract(
+        self, carrier: CarrierT, context: Context | None = None, getter: Getter[CarrierT] = None
+    ) -> Context:  # type: ignore[assignment]
+        raise NotImplementedError
+
+    @property
+    def fields(self) -> set[str]:
+        return {"uber-trace-id"}
+
+
+def test_baggage_is_kept_from_xcover_in_any_propagation_format(otel: Otel) -> None:
+    previous = propagate.get_global_textmap()
+    propagate.set_global_textmap(_BaggageByPrefix())
+    token = otel_context.attach(baggage.set_baggage("user.email", "jane@example.com"))
+    try:
+        call = otel.start()
+        sent = request()
+        call.attempt(sent, 1).end(response=response(200))
+        call.end(attempts=1)
+    finally:
+        otel_context.detach(token)
+        propagate.set_global_textmap(previous)
+    (child,) = otel.attempt_spans()
+    assert sent.headers["uber-trace-id"] == f"{child.context.trace_id:032x}"  # the trace still goes
+    assert not [name for name in sent.headers if name.startswith("uberctx-")]
+    assert "jane@example.com" not in str(sent.headers)
+
+
 # -- URLs ------------------------------------------------------------------------------------------------
 
 
@@ -509,6 +550,13 @@ def test_the_global_propagator_is_used_and_never_touches_signing_headers(otel: O
             "LLODT",
             "/partners/{partner_code}/offers/",
             "https://REDACTED:REDACTED@api.xcover.com/partners/LLODT/offers/",
+            443,
+        ),
+        (  # a client passed in may add its own params: only Create Offer's are shown
+            "https://api.xcover.com/partners/LLODT/offers/?extra_fields=tax&proxy_token=s3cr3t",
+            "LLODT",
+            "/partners/{partner_code}/offers/",
+            "https://api.xcover.com/partners/LLODT/offers/?extra_fields=tax&proxy_token=REDACTED",
             443,
         ),
     ],
@@ -749,6 +797,7 @@ def without_opentelemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     finally:
         monkeypatch.undo()
         importlib.reload(_telemetry)
+    assert _telemetry._OTEL is True, "opentelemetry is back for the tests that follow"
 
 
 def test_without_opentelemetry_everything_is_a_no_op(
@@ -785,5 +834,13 @@ def test_without_opentelemetry_everything_is_a_no_op(
     assert _telemetry.outcome(None, replayed=True) == "replayed"
 
 
-def test_opentelemetry_is_back_after_the_hiding_test() -> None:
-    assert _telemetry._OTEL is True
+def test_the_instruments_are_built_once_per_pair_of_providers() -> None:
+    """The tracer and both histograms are made once, not per call; other providers get their own."""
+    from xcover_offers._otel_providers import _instruments
+
+    tracer_provider, meter_provider = TracerProvider(), MeterProvider()
+    first = _instruments(tracer_provider, meter_provider)
+    assert _instruments(tracer_provider, meter_provider) is first
+    other = _instruments(TracerProvider(), meter_provider)
+    assert other is not first
+    assert other.meter_provider is meter_provider

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _harness import MODE_IDS, MODES, PARTNER, Drop, harness, ok_body
+from _harness import MODE_IDS, MODES, PARTNER, Drop, Script, harness, ok_body
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.trace import StatusCode
 from test_telemetry import Otel, otel  # noqa: F401 - the fixture
@@ -51,22 +51,6 @@ def wired(otel: Otel, monkeypatch: pytest.MonkeyPatch) -> Otel:  # noqa: F811 - 
     """The clients' global-provider lookup answers with this test's SDK."""
     monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
     return otel
-
-
-class Script:
-    """Answers from a list (the last answer repeats), keeping every request it saw."""
-
-    def __init__(self, *answers: httpx.Response | type[Exception]) -> None:
-        self.answers = list(answers)
-        self.requests: list[httpx.Request] = []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        request.read()
-        self.requests.append(request)
-        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
-        if isinstance(answer, type):
-            raise answer()
-        return answer
 
 
 def ok(status: int = 200) -> httpx.Response:

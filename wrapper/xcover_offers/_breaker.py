@@ -19,7 +19,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Final, Literal
+from typing import Literal
 
 from ._errors import (
     APIConnectionError,
@@ -28,26 +28,25 @@ from ._errors import (
     CircuitOpenError,
 )
 from ._logging import logger
+from ._retry import is_server_trouble
 
 BreakerState = Literal["closed", "open", "half_open"]
-
-FAILURE_STATUSES: Final = frozenset({423, 429})
-"""4xx statuses that say the server is struggling, not that our request is wrong."""
 
 
 def counts_as_failure(exc: BaseException) -> bool:
     """Whether a call that raised `exc` counts towards opening the breaker.
 
-    Connection errors, timeouts (including a spent call budget), 5xx, 423 and 429 count. Any other
-    status means XCover answered and the fault is in our request, so it never counts. A
-    CircuitOpenError never counts: no call was made.
+    Connection errors, timeouts (including a spent call budget), 5xx, 408, 423 and 429 count, also when
+    their body was refused (too large, an encoding not asked for): the status already says XCover is
+    struggling. Any other status means XCover answered and the fault is in our request, so it never
+    counts. A CircuitOpenError never counts: no call was made.
     """
     if isinstance(exc, CircuitOpenError):
         return False
     if isinstance(exc, APIConnectionError):
         return True
-    if isinstance(exc, APIStatusError):
-        return exc.status_code >= 500 or exc.status_code in FAILURE_STATUSES
+    if isinstance(exc, APIStatusError | APIResponseValidationError):
+        return is_server_trouble(exc.status_code)
     return False
 
 

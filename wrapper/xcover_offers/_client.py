@@ -278,12 +278,16 @@ def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, 
     is, else one of ours over the transport given (or httpx's default), redirects off."""
     if isinstance(given, cls):
         return given, False
-    if given is None and cls is httpx.Client:
+    client: _Pool = with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False))
+    if given is None and isinstance(client, httpx.Client):
+        # httpx made the transports (and, from HTTP(S)_PROXY / ALL_PROXY, the proxy mounts): wrap
+        # each one's network backend so every socket operation waits at most until the call's deadline.
         from ._deadline_backend import install  # httpcore: imported with the first pool, not at import
 
-        given = httpx.HTTPTransport()
-        install(given)
-    return with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)), True
+        for transport in (client._transport, *client._mounts.values()):
+            if isinstance(transport, httpx.HTTPTransport):
+                install(transport)
+    return client, True
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

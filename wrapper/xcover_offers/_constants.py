@@ -35,6 +35,10 @@ MAX_BODY_DEPTH: Final = 64
 """How deeply a request body may nest: the body's object is depth 1 and each object or array inside
 adds one. The client's validator and the sandbox share it, so what one accepts the other accepts."""
 
+SERVER_TROUBLE_STATUSES: Final = frozenset({408, 423, 429})
+"""Below 500, the statuses that say XCover (or a proxy) is busy or slow, not that our request is wrong:
+the breaker counts them and telemetry reports them as server_error, as it does 5xx."""
+
 RETRYABLE_STATUSES: Final = frozenset({408, 423, 429, 500, 502, 503, 504})
 """423 Locked is XCover's "the first request with this idempotency key is still being processed"."""
 

@@ -25,7 +25,6 @@ request id. Secrets never appear in any of them.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -285,10 +284,3 @@ class CircuitOpenError(APIConnectionError):
         # Not APIConnectionError.__init__: it requires a request, and none exists here.
         XCoverError.__init__(self, f"{reason}: no request was sent; it will try again in {retry_in:.1f} s")
         self.request = request
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # The default pickling calls cls(*args) with the message: rebuild from the fields instead.
-        rebuild = functools.partial(
-            type(self), self.reason, retry_in=self.retry_in, retry_at=self.retry_at, request=self.request
-        )
-        return rebuild, (), self.__dict__

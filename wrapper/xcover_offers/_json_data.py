@@ -91,7 +91,8 @@ def to_decimal(value: object) -> Decimal:
         amount = Decimal(value.strip())
     else:
         # A float's shortest repr, not its binary value: Decimal(0.1) would carry the error into sums.
-        amount = Decimal(repr(value))
+        # float's own repr: a subclass's may not be a number (numpy 2 prints `np.float64(80.0)`).
+        amount = Decimal(float.__repr__(value))
     if not amount.is_finite():
         raise Invalid(NOT_FINITE)
     return amount

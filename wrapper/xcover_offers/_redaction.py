@@ -1,4 +1,4 @@
-"""`redact_headers`: headers safe to log, for `XCoverAuth.explain`, the CLI and callers' own logs."""
+"""`redact_headers` and `redact_url`: what is safe to log, trace or keep on an exception."""
 
 from __future__ import annotations
 
@@ -73,3 +73,20 @@ def _redact_authorization(value: str) -> str:
         return f"{scheme[1]} {REDACTED}"
     shown = [f'{name}="{params[name]}"' for name in ("keyId", "algorithm", "headers") if name in params]
     return f"{scheme[1]} {','.join([*shown, f'signature={REDACTED}'])}"
+
+
+URL_REDACTED: Final = "REDACTED"
+"""OpenTelemetry's placeholder for a URL's credentials: `<redacted>` would be percent-encoded."""
+OWN_QUERY: Final = frozenset({"active_only", "include_content", "extra_fields", "exclude_offer_ids"})
+"""Create Offer's query parameters (a test keeps this equal to the generated endpoint's)."""
+
+
+def redact_url(url: httpx.URL) -> httpx.URL:
+    """The URL with its credentials, and the value of every query parameter Create Offer does not
+    have (a client passed in may add its own `params=`, a proxy token say), replaced by REDACTED."""
+    if url.userinfo:
+        url = url.copy_with(username=URL_REDACTED, password=URL_REDACTED)
+    if url.query and any(name not in OWN_QUERY for name in url.params):
+        kept = [(n, v if n in OWN_QUERY else URL_REDACTED) for n, v in url.params.multi_items()]
+        url = url.copy_with(params=kept)
+    return url

@@ -9,12 +9,24 @@ from collections.abc import Callable
 
 import httpx
 
-from ._constants import INITIAL_RETRY_DELAY, MAX_RETRY_AFTER, MAX_RETRY_DELAY, RETRYABLE_STATUSES
+from ._constants import (
+    INITIAL_RETRY_DELAY,
+    MAX_RETRY_AFTER,
+    MAX_RETRY_DELAY,
+    RETRYABLE_STATUSES,
+    SERVER_TROUBLE_STATUSES,
+)
 
 
 def should_retry_status(status_code: int) -> bool:
-    """408, 429 and 500/502/503/504; never another 4xx (the same request would fail the same way)."""
+    """408, 423, 429 and 500/502/503/504; never another 4xx (the same request would fail the same way)."""
     return status_code in RETRYABLE_STATUSES
+
+
+def is_server_trouble(status_code: int) -> bool:
+    """5xx, 408, 423 or 429: XCover is down, busy or slow, not a fault in our request (the breaker
+    counts it; telemetry's outcome is server_error)."""
+    return status_code >= 500 or status_code in SERVER_TROUBLE_STATUSES
 
 
 def should_retry_exception(exc: BaseException) -> bool:

@@ -39,9 +39,12 @@ from ._errors import (
     CircuitOpenError,
 )
 from ._otel_providers import _global_providers, _Instruments, _instruments
+from ._redaction import redact_url
+from ._retry import is_server_trouble
 from ._spec import CREATE_OFFER_PATH
 
 try:
+    from opentelemetry import baggage as _baggage
     from opentelemetry import context as _context
     from opentelemetry import propagate as _propagate
     from opentelemetry import trace as _trace
@@ -74,8 +77,6 @@ OUTCOMES: Final = frozenset(
         "cancelled",
     }
 )
-SERVER_SIDE_STATUSES: Final = frozenset({408, 423, 429})
-"""Below 500, the statuses that say XCover (or a proxy) is busy or slow, not that the request is wrong."""
 
 _KNOWN_METHODS: Final = frozenset(
     {"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE"}
@@ -210,7 +211,7 @@ class _RecordingCall(CallTrace):
             "server.address": url.host,
             "server.port": _port(url),
         }
-        attributes = {**common, "url.full": _url_full(url), "url.template": self._template}
+        attributes = {**common, "url.full": str(redact_url(url)), "url.template": self._template}
         if attempt > 1:
             attributes["http.request.resend_count"] = attempt - 1
         span = self._instruments.tracer.start_span(
@@ -343,7 +344,7 @@ def outcome(error: BaseException | None, *, replayed: bool = False) -> str:
         return "connection_error"
     if isinstance(error, APIStatusError):
         status = error.status_code
-        return "server_error" if status >= 500 or status in SERVER_SIDE_STATUSES else "client_error"
+        return "server_error" if is_server_trouble(status) else "client_error"
     if isinstance(error, APIResponseValidationError):
         return "server_error"
     if not isinstance(error, Exception):
@@ -352,14 +353,17 @@ def outcome(error: BaseException | None, *, replayed: bool = False) -> str:
 
 
 _NOT_PROPAGATED: Final = PROTECTED_HEADERS | {"baggage"}
-"""Headers the propagator may not write: what signing needs, and the application's W3C baggage,
-which can hold anything (user ids, emails) and is not a third party's to see. The trace context
-goes, whatever format the service propagates it in (W3C, B3 ...)."""
+"""Headers the propagator may not write: what signing needs, and a W3C `baggage` header even from a
+propagator that writes one on its own."""
 
 
 def _inject(request: httpx.Request, context: Context | None) -> None:
+    """The trace context goes, whatever format the service propagates it in (W3C, B3, Jaeger ...);
+    the application's baggage, which can hold anything (user ids, emails) and is not a third
+    party's to see, is taken out of the context first, so no format (W3C `baggage`, Jaeger's
+    `uberctx-*`, OpenTracing's `ot-baggage-*`) can carry it."""
     carrier: dict[str, str] = {}
-    _propagate.inject(carrier, context=context)
+    _propagate.inject(carrier, context=_baggage.clear(context))
     for name, value in carrier.items():
         if name.lower() not in _NOT_PROPAGATED:
             request.headers[name] = value
@@ -367,14 +371,6 @@ def _inject(request: httpx.Request, context: Context | None) -> None:
 
 def _port(url: httpx.URL) -> int:
     return url.port or _DEFAULT_PORTS.get(url.scheme, 0)
-
-
-def _url_full(url: httpx.URL) -> str:
-    # The query holds only active_only, include_content, extra_fields and exclude_offer_ids: no
-    # secret, no personal data. Credentials in a base URL are the one thing to hide (per semconv).
-    if url.userinfo:
-        url = url.copy_with(username="REDACTED", password="REDACTED")  # noqa: S106 - the placeholder
-    return str(url)
 
 
 def _url_template(url: httpx.URL, partner_code: str) -> str:

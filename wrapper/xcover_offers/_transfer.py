@@ -13,12 +13,12 @@ in any other encoding is refused before it is read.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Final
 
 import httpx
 
-from ._redaction import redact_headers
+from ._redaction import redact_headers, redact_url
 
 RAW_PIECE: Final = 1024
 """Raw bytes of a compressed body decoded at a time: gzip and deflate inflate at most ~1,032×, so one
@@ -33,6 +33,23 @@ ACCEPT_ENCODING: Final = "gzip, deflate"
 _DECODABLE: Final = frozenset({"gzip", "x-gzip", "deflate"})
 
 _WIRE_HEADERS: Final = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def content_length(values: Iterable[str]) -> int | None:
+    """The one Content-Length reader, the client's and the sandbox's: None when there is none.
+
+    ValueError when the values disagree or one is not 1 to 18 ASCII digits: `int()` alone would take
+    "²" or "1_000", and refuses over 4,300 digits with an error of its own. 18 digits are an exabyte.
+    """
+    lengths = {value.strip() for value in values}
+    if not lengths:
+        return None
+    if len(lengths) > 1:
+        raise ValueError(f"conflicting Content-Length values {sorted(lengths)}")
+    (text,) = lengths
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):
+        raise ValueError("Content-Length is not a whole number of bytes")
+    return int(text)
 
 
 class BodyRefused(Exception):
@@ -92,7 +109,6 @@ class _Reader:
         self.chunks: list[bytes] = []
         self.size = 0
         headers = response.headers
-        length = headers.get("content-length", "")
         layers = [e.strip().lower() for e in headers.get("content-encoding", "").split(",")]
         layers = [e for e in layers if e not in ("", "identity")]
         if len(layers) > 1 or (layers and layers[0] not in _DECODABLE):
@@ -102,8 +118,11 @@ class _Reader:
                 f"(the client accepts one layer of {ACCEPT_ENCODING})",
             )
         self.compressed = bool(layers)
-        plain_length = length.isascii() and length.isdigit() and not self.compressed
-        self.expected = int(length) if plain_length else None
+        try:
+            declared = content_length(headers.get_list("content-length"))
+        except ValueError:
+            declared = None  # not believed: the body is counted as it streams all the same
+        self.expected = None if self.compressed else declared
         # A plain body whose Content-Length is already over the limit is refused without reading it.
         if self.expected is not None and self.expected > limit:
             raise BodyTooLarge(response, limit, self.expected)
@@ -175,7 +194,9 @@ def safe_request(request: httpx.Request) -> httpx.Request:
     for name in list(headers):
         if name.lower() in ("x-api-key", "authorization"):  # the key id is in Authorization too
             headers[name] = "<redacted>"
-    return httpx.Request(request.method, request.url, headers=headers, extensions=request.extensions)
+    return httpx.Request(
+        request.method, redact_url(request.url), headers=headers, extensions=request.extensions
+    )
 
 
 def safe_response(response: httpx.Response, *, read: bool = True) -> tuple[httpx.Response, int]:

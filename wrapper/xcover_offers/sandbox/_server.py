@@ -34,6 +34,7 @@ from types import TracebackType
 from typing import Any, Final, Self, TypedDict
 from urllib.parse import urlsplit
 
+from .._transfer import content_length
 from .._version import __version__
 from ._admin import admin_answer, is_admin
 from ._app import SandboxApp
@@ -43,11 +44,6 @@ from ._log import logger
 
 _OUT_OF_RESOURCES: Final = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 SERVER_VERSION: Final = f"xcover-offers-sandbox/{__version__}"
-
-
-def _is_length(value: str) -> bool:
-    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
-    return value.isascii() and value.isdigit()
 
 
 def _head(response: SandboxResponse, *, close: bool, http_1_0: bool = False) -> bytes:
@@ -153,13 +149,11 @@ class _Handler(BaseHTTPRequestHandler):
                 sandbox.reject(411, "length_required", "Send the body with a Content-Length."), close=True
             )
             return
-        lengths = {v.strip() for v in self.headers.get_all("Content-Length") or ()}
-        if len(lengths) > 1 or not all(_is_length(v) for v in lengths):
-            self._reply(
-                sandbox.reject(400, "bad_request", "The Content-Length header is invalid."), close=True
-            )
+        try:
+            length = content_length(self.headers.get_all("Content-Length") or ()) or 0
+        except ValueError:
+            self._reply(self._bad_length(), close=True)
             return
-        length = int(lengths.pop()) if lengths else 0
         if length > sandbox.max_body:
             self._reply(self._too_large(), close=True)
             return
@@ -188,9 +182,17 @@ class _Handler(BaseHTTPRequestHandler):
         limit = self.server.sandbox.max_body
         return self.server.sandbox.reject(413, "payload_too_large", f"The body is larger than {limit} bytes.")
 
+    def _bad_length(self) -> SandboxResponse:
+        return self.server.sandbox.reject(400, "bad_request", "The Content-Length header is invalid.")
+
     def handle_expect_100(self) -> bool:
-        length = self.headers.get("Content-Length", "").strip()
-        if _is_length(length) and int(length) > self.server.sandbox.max_body:
+        """A body that would be refused is not asked for: the answer comes instead of 100 Continue."""
+        try:
+            length = content_length(self.headers.get_all("Content-Length") or ())
+        except ValueError:
+            self._reply(self._bad_length(), close=True)
+            return False
+        if length is not None and length > self.server.sandbox.max_body:
             self._reply(self._too_large(), close=True)
             return False
         return super().handle_expect_100()
