@@ -187,6 +187,7 @@ def test_vendor_credential_names_are_read(server: SandboxServer, request_file: P
         (["create-offer", "-", "--partner-code", "P"], {}, "{}", "set XCOVER_API_KEY (or XC_AUTH_API_KEY)"),
         (["create-offer", "/nonexistent/order.json", "--partner-code", "P"], None, "", "cannot read"),
         (["create-offer", "--partner-code", "P"], None, "{not json", "stdin is not valid JSON"),
+        (["create-offer", "--partner-code", "P"], None, "[" * 100_000, "stdin is not valid JSON"),
         (["create-offer", "--partner-code", "P"], None, '{"customer": {}, "context": {"events": []}, "x": 1}',
          "unexpected top-level keys ['x']"),
         (["create-offer", "--partner-code", "P"], None, '{"customer": {}}', "needs 'context'"),
@@ -199,8 +200,8 @@ def test_vendor_credential_names_are_read(server: SandboxServer, request_file: P
         (["create-offer", "--partner-code", "P"], {"XCOVER_API_SECRET": "wrong"}, json.dumps(REQUEST),
          "403 Forbidden: Signature verification failed"),
     ],
-    ids=["no-credentials", "missing-file", "bad-json", "unknown-key", "no-context", "bad-extra-field",
-         "no-partner-code", "base-url-port-out-of-range", "wrong-secret"],
+    ids=["no-credentials", "missing-file", "bad-json", "too-deep-json", "unknown-key", "no-context",
+         "bad-extra-field", "no-partner-code", "base-url-port-out-of-range", "wrong-secret"],
 )  # fmt: skip
 def test_create_offer_errors_are_one_line_exit_1(
     server: SandboxServer,

@@ -75,6 +75,7 @@ def test_from_env_defaults_base_url_and_names_what_is_missing(monkeypatch: pytes
         ({"api_secret": None}, "api_secret must be a non-empty string"),
         ({"partner_code": " "}, "partner_code must be a non-empty string"),
         ({"base_url": "api.xcover.com/x"}, "base_url must be an absolute http"),
+        ({"base_url": "http://127.0.0.1:99999/x"}, "has port 99999: use 1 to 65535"),
         ({"max_retries": -1}, "max_retries must be an integer >= 0"),
         ({"timeout": 0}, "timeout must be a positive number"),
     ],

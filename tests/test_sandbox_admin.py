@@ -115,6 +115,18 @@ def test_requests_lists_what_the_api_was_sent_not_the_admin_calls(
     assert admin.get("/requests", params={"limit": "x"}).status_code == 400
 
 
+def test_requests_lists_a_thousand_at_most_whatever_the_history_keeps() -> None:
+    sandbox = Sandbox(api_key=KEY, api_secret=SECRET, history_size=1500)
+    with sandbox.serve() as running, httpx.Client(base_url=running.admin_url) as admin:
+        with httpx.Client(base_url=running.base_url, auth=XCoverAuth(KEY, SECRET)) as api:
+            api.post(PATH, json=ORDER)
+        (exchange,) = sandbox.history
+        sandbox._history.extend([exchange] * 1499)  # as if 1,500 requests had come
+        assert len(admin.get("/requests", params={"limit": 5000}).json()["requests"]) == 1000
+        assert len(admin.get("/requests", params={"limit": 1200}).json()["requests"]) == 1000
+        assert admin.get("/requests", params={"limit": "9" * 5000}).status_code == 400
+
+
 def test_replays_locks_lost_answers_and_trickles_over_http(
     admin: httpx.Client, api: httpx.Client, slept: list[float]
 ) -> None:
@@ -246,10 +258,11 @@ def test_help_shows_every_option_with_an_example(capsys: pytest.CaptureFixture[s
         (["--clock-offset", "nan"], "is not a number of seconds"),
         (["--read-timeout", "0"], "must be more than 0 seconds"),
         (["--max-connections", "0"], "is not a whole number of 1 or more"),
-        (["--fault", "nope"], "fault.fault must be one of rate_limited"),
+        (["--fault", "nope"], "'nope' is not a fault: fault.fault must be one of rate_limited"),
         (["--fault", "error:status=200"], "4xx or 5xx"),
         (["--fault", "drop:after_processing"], "expected OPTION=VALUE"),
-        (["--fault", "{bad json"], "not a JSON object"),
+        (["--fault", "{bad json"], "'{bad json' is not a fault: not a JSON object"),
+        (["--fault", '{"fault": ' + "[" * 100_000], "is not a fault: not a JSON object"),
     ],
 )
 def test_bad_options_are_usage_errors(

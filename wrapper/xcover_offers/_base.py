@@ -67,6 +67,7 @@ from ._options import (
     to_partner_code,
     to_timeout,
     to_total_timeout,
+    url_problem,
 )
 from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
 from ._retry import retry_delay, should_retry_exception, should_retry_status
@@ -98,14 +99,8 @@ class _BaseOffersClient:
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{name} must be a non-empty string")
         base = (options.get("base_url") or DEFAULT_BASE_URL).rstrip("/")
-        try:
-            parsed: httpx.URL | None = httpx.URL(base)
-        except httpx.InvalidURL:
-            parsed = None
-        if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
-            raise ValueError(f"base_url must be an absolute http(s) URL, got {base!r}")
-        if parsed.port is not None and not 0 < parsed.port < 65536:
-            raise ValueError(f"base_url's port must be 1 to 65535, got {parsed.port}")
+        if problem := url_problem(base):
+            raise ValueError(f"base_url must be an absolute http(s) URL: {problem}")
         self.base_url = base
         self.headers: dict[str, str] = {}
         defaults: ViewOptions = {

@@ -39,7 +39,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from ._client import OffersClient
     from ._errors import APIResponseValidationError, APIStatusError
-    from ._options import CreateOfferParams
+    from ._options import CreateOfferParams, url_problem
 
     overrides: dict[str, Any] = {}
     for arg, names in zip(("api_key", "api_secret"), ENV_CREDENTIALS, strict=True):
@@ -52,7 +52,7 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
         raise CommandError(f"no partner code: pass --partner-code CODE or set {ours} (or {vendors})")
     if not args.base_url:
         name = next((n for n in ENV_BASE_URL if environ.get(n, "").strip()), None)
-        problem = _url_problem(environ[name].strip()) if name else None
+        problem = url_problem(environ[name].strip()) if name else None
         if problem:
             raise CommandError(f"{name}: {problem}")
     for name in ("partner_code", "base_url"):
@@ -93,7 +93,7 @@ def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
         raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
     try:
         request = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply to parse
         raise CommandError(f"{'stdin' if source == '-' else source} is not valid JSON: {exc}") from None
     if not isinstance(request, dict):
         raise CommandError("the request must be a JSON object with 'customer' and 'context'")
@@ -109,24 +109,10 @@ def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
     return request
 
 
-def _url_problem(text: str) -> str | None:
-    """Why `text` cannot be a base URL, or None; httpx would otherwise accept port 99999 and fail later."""
-    import httpx
-
-    try:
-        url = httpx.URL(text)
-        port = url.port
-    except httpx.InvalidURL as exc:
-        return f"{text!r} is not a URL ({exc})"
-    if url.scheme not in {"http", "https"} or not url.host:
-        return f"{text!r} is not an absolute http(s) URL, e.g. https://api.xcover.com/x"
-    if port is not None and not 1 <= port <= 65535:
-        return f"{text!r} has port {port}: use 1 to 65535"
-    return None
-
-
 def _base_url(text: str) -> str:
-    problem = _url_problem(text)
+    from ._options import url_problem
+
+    problem = url_problem(text)
     if problem:
         raise argparse.ArgumentTypeError(problem)
     return text

@@ -119,7 +119,7 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
         f"{_order_summary(body)}\n{how}.",
     ]
     if args.verbose:
-        parts += _demo_exchange(sent, sandbox.base_url)
+        parts += _demo_exchange(sent, sandbox.base_url.removesuffix(sandbox.base_path))
     parts.append(_next_step(args.save_order))
     out.write("\n\n".join(parts) + "\n")
     return 0
@@ -138,8 +138,9 @@ def _order_summary(body: Mapping[str, Any]) -> str:
     )
 
 
-def _demo_exchange(sent: SandboxRequest, base_url: str) -> list[str]:
-    """The request as sent and its headers, signature redacted: what `--verbose` adds."""
+def _demo_exchange(sent: SandboxRequest, origin: str) -> list[str]:
+    """The request as sent (its target holds the base path) and its headers, signature redacted:
+    what `--verbose` adds."""
     from ._redaction import redact_headers
 
     headers = redact_headers(dict(sent.headers))
@@ -151,7 +152,7 @@ def _demo_exchange(sent: SandboxRequest, base_url: str) -> list[str]:
     )
     body = json.dumps(json.loads(sent.body), indent=2, ensure_ascii=False)
     return [
-        f"Request\n  {sent.method} {base_url.rsplit('/x', 1)[0]}{sent.target}\n"
+        f"Request\n  {sent.method} {origin}{sent.target}\n"
         + "\n".join(f"  {line}" for line in body.splitlines()),
         "Signed headers (the secret is never sent; the signature is redacted here)\n"
         + "\n".join(f"  {name}: {value}" for name, value in shown),

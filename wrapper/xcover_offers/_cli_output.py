@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+from ._values import value
+
+if TYPE_CHECKING:
+    from xcover_offers_api.models import Offer
 
 COLUMNS: Final = ("PRODUCT CONFIG", "PRICE", "WITHOUT TAX", "TAX", "SURCHARGE", "COMMISSION", "BENEFITS")
 
@@ -16,33 +21,29 @@ def amount_text(node: Any, field: str = "total_amount") -> str:
     return str(amount) if isinstance(amount, int | float) else "-"
 
 
-def offer_table(offer: Any) -> str:
+def offer_table(offer: Offer) -> str:
     """An `Offer` as a plain-text table: one row per product, optional columns only when present."""
-    from xcover_offers_api.types import Unset
-
-    def present(value: Any) -> Any:
-        return None if isinstance(value, Unset) else value
-
     rows: list[dict[str, str]] = []
-    for product in present(offer.products) or []:
-        details = present(product.details)
-        finance = present(details.finance) if details else None
-        price = present(finance.price) if finance else None
+    for product in offer.products:
+        finance = product.details.finance
         row = {
-            "PRODUCT CONFIG": str(present(product.product_config_id) or "-"),
-            "PRICE": amount_text(price),
-            "WITHOUT TAX": amount_text(price, "total_amount_without_tax"),
+            "PRODUCT CONFIG": value(product.product_config_id) or "-",
+            "PRICE": amount_text(finance.price),
+            "WITHOUT TAX": amount_text(finance.price, "total_amount_without_tax"),
         }
-        for column, attr in (("TAX", "tax"), ("SURCHARGE", "surcharge"), ("COMMISSION", "commission")):
-            node = present(getattr(finance, attr)) if finance else None
+        for column, node in (
+            ("TAX", value(finance.tax)),
+            ("SURCHARGE", value(finance.surcharge)),
+            ("COMMISSION", value(finance.commission)),
+        ):
             if node is not None:
                 row[column] = amount_text(node)
-        benefits = present(details.benefits) if details else None
+        benefits = value(product.details.benefits)
         if benefits is not None:
             row["BENEFITS"] = str(len(benefits))
         rows.append(row)
-    header = f"Offer {present(offer.id) or '-'} in {present(offer.currency) or '-'}"
-    reference = present(offer.provider_reference)
+    header = f"Offer {offer.id} in {offer.currency}"
+    reference = value(offer.provider_reference)
     if reference:
         header += f" (provider reference {reference})"
     if not rows:

@@ -97,23 +97,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         type=_seconds,
         default=sandbox_defaults.IDEMPOTENCY_RETENTION,
         metavar="SECONDS",
-        help="how long a processed request is replayed as 409; 0 turns it off (default "
-        f"{sandbox_defaults.IDEMPOTENCY_RETENTION:g}, XCover's 48 h; e.g. --idempotency-retention 60)",
+        help="how long a processed request is replayed as 409; 0 turns it off "
+        "(default %(default)g, XCover's 48 h; e.g. --idempotency-retention 60)",
     )
     serve.add_argument(
         "--max-body",
         type=_count,
         default=sandbox_defaults.MAX_BODY_BYTES,
         metavar="BYTES",
-        help=f"largest body, 413 above (default {sandbox_defaults.MAX_BODY_BYTES}; e.g. --max-body 65536)",
+        help="largest body, 413 above (default %(default)s; e.g. --max-body 65536)",
     )
     serve.add_argument(
         "--max-connections",
         type=_count,
         default=sandbox_defaults.DEFAULT_MAX_CONNECTIONS,
         metavar="N",
-        help="connections at once; one more gets a 503 "
-        f"(default {sandbox_defaults.DEFAULT_MAX_CONNECTIONS}; e.g. --max-connections 64)",
+        help="connections at once; one more gets a 503 (default %(default)s; e.g. --max-connections 64)",
     )
     serve.add_argument(
         "--idle-timeout",
@@ -121,7 +120,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=sandbox_defaults.DEFAULT_IDLE_TIMEOUT,
         metavar="SECONDS",
         help="how long a connection may wait for its next request "
-        f"(default {sandbox_defaults.DEFAULT_IDLE_TIMEOUT:g}; e.g. --idle-timeout 5)",
+        "(default %(default)g; e.g. --idle-timeout 5)",
     )
     serve.add_argument(
         "--read-timeout",
@@ -129,7 +128,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         default=sandbox_defaults.DEFAULT_READ_TIMEOUT,
         metavar="SECONDS",
         help="how long a request may take to arrive whole, from its first byte "
-        f"(default {sandbox_defaults.DEFAULT_READ_TIMEOUT:g}; e.g. --read-timeout 2)",
+        "(default %(default)g; e.g. --read-timeout 2)",
     )
     serve.add_argument(
         "--no-admin",
@@ -157,7 +156,9 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
-        log = logging.getLogger("xcover_offers.sandbox")
+        from .sandbox._log import LOGGER_NAME
+
+        log = logging.getLogger(LOGGER_NAME)
         log.addHandler(handler)
         log.setLevel(logging.INFO)
     faults = Faults(
@@ -280,5 +281,5 @@ def _fault(text: str) -> list[Any]:
 
     try:
         return faults_from_spec(fault_spec_from_text(text))
-    except ValueError as exc:  # its message gives the range, e.g. "latency must be ... 0 to 3600"
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds it takes: {exc}") from None
+    except ValueError as exc:  # its message names the option and the rule, e.g. "fault.fault must be one of"
+        raise argparse.ArgumentTypeError(f"{text!r} is not a fault: {exc}") from None

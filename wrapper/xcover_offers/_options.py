@@ -108,6 +108,21 @@ def check_keywords(given: Mapping[str, object], declared: Any, where: str) -> No
         raise TypeError(f"{where}() missing required keyword argument {sorted(missing)[0]!r}")
 
 
+def url_problem(text: str) -> str | None:
+    """Why `text` cannot be a base URL, or None: the one rule, for the constructors and the CLI
+    (httpx alone would take port 99999 and fail only when connecting)."""
+    try:
+        url = httpx.URL(text)
+        port = url.port
+    except httpx.InvalidURL as exc:
+        return f"{text!r} is not a URL ({exc})"
+    if url.scheme not in {"http", "https"} or not url.host:
+        return f"{text!r} is not an absolute http(s) URL, e.g. https://api.xcover.com/x"
+    if port is not None and not 1 <= port <= 65535:
+        return f"{text!r} has port {port}: use 1 to 65535"
+    return None
+
+
 def to_timeout(value: object) -> httpx.Timeout:
     """A per-operation timeout from seconds or an `httpx.Timeout`; ValueError naming `timeout`."""
     if isinstance(value, httpx.Timeout):

@@ -43,6 +43,7 @@ MAX_SHOWN_BODY: Final = 16 * 1024
 """Bodies up to this size are shown parsed; larger or non-JSON ones as text, cut to 4 KiB. With at
 most 1,000 exchanges listed, one answer stays in the tens of MiB however large the requests were."""
 DEFAULT_LIMIT: Final = 100
+MAX_LIMIT: Final = 1000
 
 
 def is_admin(path: str) -> bool:
@@ -94,9 +95,9 @@ def _reset(app: SandboxApp, request: SandboxRequest) -> Any:
 def _requests(app: SandboxApp, request: SandboxRequest) -> Any:
     query = dict(parse_qsl(request.query))
     raw = query.get("limit", str(DEFAULT_LIMIT))
-    if not (raw.isascii() and raw.isdigit()):
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 9):
         raise ValueError("limit must be a whole number")
-    limit = int(raw)
+    limit = min(int(raw), MAX_LIMIT)
     history = app.history[-limit:] if limit else []
     return {"requests": [_exchange(e) for e in history]}
 

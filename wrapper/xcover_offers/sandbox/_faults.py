@@ -239,8 +239,8 @@ def fault_spec_from_text(text: str) -> dict[str, Any]:
     if text.startswith("{"):
         try:
             spec = json.loads(text)
-        except ValueError as exc:
-            raise ValueError(f"not a JSON object: {exc}") from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply to parse
+            raise ValueError(f"not a JSON object: {str(exc)[:120]}") from None
         if not isinstance(spec, dict):
             raise ValueError("not a JSON object")
         return spec
