@@ -148,6 +148,12 @@ class Harness:
     def create_offer_with_response(self, **kwargs: Any) -> Any:
         return self._run("create_offer_with_response", kwargs)
 
+    def call(self, endpoint: Any, **kwargs: Any) -> Any:
+        """`client.call(endpoint, **kwargs)`, awaited in async mode."""
+        if self.runner is None:
+            return self.client.call(endpoint, **kwargs)
+        return self.runner.run(self.client.call(endpoint, **kwargs))  # type: ignore[arg-type]
+
     def _run(self, method: str, kwargs: dict[str, Any]) -> Any:
         kwargs.setdefault("customer", {"currency": "USD", "country": "US", "language": "en-us"})
         kwargs.setdefault("events", [sample_event()])

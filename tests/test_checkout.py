@@ -12,7 +12,7 @@ import email.utils
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
@@ -329,8 +329,8 @@ def test_an_unknown_keyword_is_a_type_error(mode: tuple[str, str]) -> None:
     with harness(mode, script) as h:
         with pytest.raises(TypeError, match="total_timout"):
             h.create_offer(total_timout=5)
-        with pytest.raises(TypeError, match="max_retries"):
-            h.create_offer(max_retries=0)  # a client option, not a call option
+        with pytest.raises(TypeError, match="max_response_bytes"):
+            h.create_offer(max_response_bytes=1)  # a client option, not a call option
         with pytest.raises(TypeError, match="api_secret"):
             h.client.with_options(api_secret="other")  # type: ignore[call-arg]
     assert script.requests == []
@@ -731,6 +731,46 @@ def test_a_body_complete_at_the_deadline_is_kept(mode: tuple[str, str]) -> None:
     assert result.offer.id == "OFR-1"
 
 
+class _TickingBody(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A body whose every chunk arrives 0.1 s later on the harness's clock, 10 s in all."""
+
+    def __init__(self, clock: list[float]) -> None:
+        self.clock, self.sent = clock, 0
+
+    def chunks(self) -> Iterator[bytes]:
+        yield b"{"
+        for _ in range(100):
+            self.clock[0] += 0.1
+            self.sent += 1
+            yield b" "
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self.chunks()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for chunk in self.chunks():
+            yield chunk
+
+
+def test_a_body_still_arriving_at_the_deadline_is_cut_off_between_chunks(mode: tuple[str, str]) -> None:
+    """The deadline is checked between the chunks of a body: on a transport with no socket for the
+    wrapped backend or a cancel scope to cut (a caller's own, here a mock), only that check stops a
+    trickle. The clock is the harness's, so this takes no time."""
+    bodies: list[_TickingBody] = []
+    holder: list[Any] = []
+
+    def ticking(request: httpx.Request) -> httpx.Response:
+        bodies.append(_TickingBody(holder[0].clock))
+        return httpx.Response(200, headers={"Content-Type": "application/json"}, stream=bodies[-1])
+
+    with harness(mode, ticking, total_timeout=5.0, max_retries=0) as h:
+        holder.append(h)
+        with pytest.raises(APITimeoutError, match="total_timeout of 5 s"):
+            h.create_offer()
+    (body,) = bodies
+    assert 20 <= body.sent <= 40, f"{body.sent} chunks were read; the budget ran out after about 30"
+
+
 def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str, str]) -> None:
     seen: list[httpx.Request] = []
 
@@ -755,8 +795,11 @@ def test_the_sync_pool_the_client_creates_waits_on_the_call_deadline() -> None:
         assert installed(client._http._transport)
     mine = httpx.Client()
     with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=mine):
-        assert not installed(mine._transport)  # a pool passed in is left as it is
+        assert installed(mine._transport)  # a client passed in keeps the call's deadline too
     mine.close()
+    transport = httpx.HTTPTransport()
+    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=transport):
+        assert installed(transport)
 
 
 def test_the_sync_pool_keeps_the_environments_proxy(monkeypatch: pytest.MonkeyPatch) -> None:

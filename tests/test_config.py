@@ -214,14 +214,19 @@ def test_dot_segment_partner_codes_are_rejected(code: str) -> None:
         OffersClient(api_key="k", api_secret="s", partner_code=code)
 
 
-def test_body_masking_is_case_insensitive_and_deep() -> None:
+def test_body_masking_shows_only_known_safe_fields_at_any_depth_in_any_case() -> None:
+    """An allowlist: a field nobody listed (a holder's name, a mobile number) is masked."""
     from xcover_offers._logging import mask_body
 
     body = {
-        "customer": {"Email": "jo@example.com", "currency": "USD"},
+        "customer": {"Email": "jo@example.com", "CURRENCY": "USD", "name": "Jo Doe", "mobile": "+61400000000"},
         "partner": {"customer_id": "CUST-9", "metadata": {"anything": "x@y.z"}},
+        "quotes": [{"id": "Q-1", "insured": [{"full_name": "Jo Doe", "holder": "Jo"}]}],
+        "context": {"events": [{"id": "ev-1", "tickets": [{"id": "t", "price": 80.0, "note": None}]}]},
     }
     assert mask_body(body) == {
-        "customer": {"Email": "***", "currency": "USD"},
-        "partner": {"customer_id": "***", "metadata": "***"},
+        "customer": {"Email": "***", "CURRENCY": "USD", "name": "***", "mobile": "***"},
+        "partner": {"customer_id": "***", "metadata": {"anything": "***"}},
+        "quotes": [{"id": "Q-1", "insured": [{"full_name": "***", "holder": "***"}]}],
+        "context": {"events": [{"id": "ev-1", "tickets": [{"id": "t", "price": 80.0, "note": None}]}]},
     }

@@ -263,14 +263,19 @@ def test_error_bodies_parse(status: int) -> None:
     assert response.parsed.to_dict() == body
 
 
-def test_the_query_parameters_redaction_keeps_are_the_endpoints() -> None:
-    """`redact_url` shows Create Offer's own query parameters and hides any other: the two lists agree."""
-    import inspect
+def test_every_endpoints_query_parameters_are_the_ones_redaction_shows() -> None:
+    """`redact_url` shows the spec's query parameters and hides any other: every generated endpoint's
+    OPERATION lists its own, and together they are the spec facts' list."""
+    import importlib
+    import pkgutil
 
-    from xcover_offers._redaction import OWN_QUERY
-    from xcover_offers_api.api.create_offer.create_offer import _get_kwargs
+    from xcover_offers._spec import logged_query_parameters
+    from xcover_offers_api import api
 
-    keyword_only = [
-        p.name for p in inspect.signature(_get_kwargs).parameters.values() if p.kind is p.KEYWORD_ONLY
-    ]
-    assert set(keyword_only) - {"body"} == OWN_QUERY
+    names: set[str] = set()
+    for info in pkgutil.walk_packages(api.__path__, api.__name__ + "."):
+        module = importlib.import_module(info.name)
+        operation = getattr(module, "OPERATION", None)
+        if operation is not None:
+            names.update(operation.query_parameters)
+    assert names == logged_query_parameters() >= {"active_only", "include_content", "extra_fields"}

@@ -66,12 +66,21 @@ def offer_id(offer: Offer) -> int:
     return offer.id  # error
 """
 
-# Must pass: the accessor's types, whatever the spec fixes make required.
+# Must pass: the accessor's types, whatever the spec fixes make required, and `call`'s inference.
 CONTROL_VALUE = """\
 from typing import assert_type
 
+from xcover_offers import AsyncOffersClient, CallResult, OffersClient
 from xcover_offers._values import value
-from xcover_offers_api.models import Finance, OfferContent, Product, Tax
+from xcover_offers_api.api.create_offer import create_offer
+from xcover_offers_api.models import Finance, OfferContent, OfferRequest, OfferResponse, Product, Tax
+
+
+async def called(client: OffersClient, aclient: AsyncOffersClient, body: OfferRequest) -> None:
+    # client.call types its result from the generated endpoint module it is given.
+    assert_type(client.call(create_offer, body=body), CallResult[OfferResponse])
+    assert_type(await aclient.call(create_offer, body=body), CallResult[OfferResponse])
+    assert_type(client.create_offer_with_response(customer={}, events=[]).parsed, OfferResponse)
 
 
 def check(product: Product, finance: Finance, content: OfferContent) -> None:

@@ -38,6 +38,7 @@ FIXTURES = ROOT / "tests" / "fixtures" / "specs"
 BASE = FIXTURES / "base"
 CREATE = "POST /partners/{partner_code}/offers/"
 OPT_OUT = "POST /partners/{partner_code}/offers/{offer_id}/opt_out/"
+GET_BOOKING = "GET /partners/{partner_code}/bookings/{booking_id}/"
 FILE_TYPE = "data.products[].details.files[].type"
 
 _spec = importlib.util.spec_from_file_location("spec_fixtures", FIXTURES / "materialise.py")
@@ -48,8 +49,9 @@ _spec.loader.exec_module(fixtures)
 
 
 def fixed(doc: Any) -> Any:
-    patched, _, _ = codegen.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(ROOT / "spec-fixes.json"))
-    return patched
+    """As update-spec compares documents: after the spec fixes and the path-parameter rule."""
+    patched, _, _ = specdiff.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(ROOT / "spec-fixes.json"))
+    return specdiff.declare_path_parameters(patched)[0]
 
 
 def base_document() -> Any:
@@ -194,6 +196,11 @@ def _ticket(doc: Any) -> Any:
     ]
 
 
+def _drop_parameter(doc: Any, name: str) -> None:
+    operation = doc["paths"]["/partners/{partner_code}/offers/"]["post"]
+    operation["parameters"] = [p for p in operation["parameters"] if p["name"] != name]
+
+
 def _set(target: Callable[[Any], Any], key: str, value: Any) -> Callable[[Any], None]:
     return lambda doc: target(doc).__setitem__(key, value)
 
@@ -255,7 +262,7 @@ EDITS: list[tuple[str, Callable[[Any], None], Level, str, str]] = [
     ),
     (
         "removed query parameter",
-        lambda d: d["paths"]["/partners/{partner_code}/offers/"]["post"]["parameters"].pop(),
+        lambda d: _drop_parameter(d, "exclude_offer_ids"),
         Level.BREAKING, "parameter-removed", "exclude_offer_ids",
     ),
     (
@@ -599,28 +606,118 @@ def test_dry_run_stores_nothing_and_explain_names_the_wrapper_modules(
         specdiff.apply_bump(repo.build / "spec-update.json", repo.version_file)
 
 
-def test_obsolete_fix_is_reported_plainly_and_nothing_is_stored(
+def with_fix(repo: codegen.Repo, fix: dict[str, Any]) -> None:
+    data = json.loads(repo.fixes.read_text(encoding="utf-8"))
+    data["fixes"].append({"reason": "Stands in for a reviewed correction of a new page.", **fix})
+    repo.fixes.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_new_operations_with_undeclared_path_parameters_are_named_and_declared(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """XCover's Opt-out Offer and Get Booking pages, as a new user adds them: `--dry-run` is green."""
+    spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
+    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path), dry_run=True) == 0
+    out = capsys.readouterr().out
+    opt_out = "xcover_offers_api.api.opt_out_offer.opt_out_offer"
+    get_booking = "xcover_offers_api.api.get_booking.get_booking"
+    assert "ADDED: new things existing callers can ignore (minor): 2" in out
+    assert f"  - {OPT_OUT}: new operation (operationId `opt_out_offer`) [{opt_out}]" in out
+    assert f"  - {GET_BOOKING}: new operation (operationId `get_booking`) [{get_booking}]" in out
+    assert (
+        "  path parameters upstream uses but does not declare, declared as required strings:\n"
+        f"    - {CREATE}: partner_code\n"
+        f"    - {OPT_OUT}: partner_code, offer_id (new)\n"
+        f"    - {GET_BOOKING}: partner_code, booking_id (new)\n"
+    ) in out
+    assert (
+        "Proposed version: 0.1.0 -> 0.2.0 (minor: 2 addition)\n"
+        f"  new operation: {OPT_OUT} (operationId opt_out_offer)\n"
+        f"  new operation: {GET_BOOKING} (operationId get_booking)"
+    ) in out
+    assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
+
+    draft = (repo.build / "CHANGELOG.draft.md").read_text()
+    assert f"- {OPT_OUT}: partner_code, offer_id\n- {GET_BOOKING}: partner_code, booking_id\n" in draft
+    assert f"### Added\n- {OPT_OUT}: new operation (operationId `opt_out_offer`) [{opt_out}]\n" in draft
+    report = json.loads((repo.build / "spec-update.json").read_text())
+    assert report["new_operations"] == [
+        {"operation": OPT_OUT, "operation_id": "opt_out_offer", "module": opt_out},
+        {"operation": GET_BOOKING, "operation_id": "get_booking", "module": get_booking},
+    ]
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_fix_for_a_new_operation_applies_and_its_files_are_tracked(
+    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A fix may patch what only the new document has; the stored document is diffed without it. The
+    stored update's new generated files are tracked (intent-to-add), so the release check sees them."""
+    with_fix(repo, {
+        "id": "booking-id-status-required",
+        "patch": [{
+            "op": "add",
+            "path": "/paths/~1partners~1{partner_code}~1bookings~1{booking_id}~1/get/responses/200/content"
+                    "/application~1json/schema/required",
+            "value": ["id", "status"],
+        }],
+    })  # fmt: skip
+    _git(repo.root, "init", "-q")
+    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path)) == 0
+    out = capsys.readouterr().out
+    assert (
+        "  of which not applied to the stored document, which lacks what they patch: "
+        "booking-id-status-required\n"
+    ) in out
+    model = (repo.generated / "models" / "get_booking_response_200.py").read_text()
+    assert "    id: str\n    status: str\n" in model  # required: no Unset
+
+    new_files = [
+        "generated/xcover_offers_api/api/get_booking/__init__.py",
+        "generated/xcover_offers_api/api/get_booking/get_booking.py",
+        "generated/xcover_offers_api/api/opt_out_offer/__init__.py",
+        "generated/xcover_offers_api/api/opt_out_offer/opt_out_offer.py",
+        "generated/xcover_offers_api/models/get_booking_response_200.py",
+    ]
+    assert f"New generated files; commit them with the rest:\n  git add -- {' '.join(new_files)}\n" in out
+    assert _git(repo.root, "ls-files").split() == new_files  # intent-to-add: tracked, nothing staged
+    assert _git(repo.root, "diff", "--cached", "--name-only") == ""
+
+
+def test_obsolete_fix_for_a_new_operation_is_detected_and_nothing_is_stored(
     repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
-    assert codegen.update_spec(repo, next_version("upstream-declares-partner-code", tmp_path)) == 1
+    path = "/paths/~1partners~1{partner_code}~1offers~1{offer_id}~1opt_out~1/post/operationId"
+    with_fix(repo, {"id": "opt-out-operation-id", "patch": [{"op": "add", "path": path, "value": "opt_out"}]})
+    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path)) == 1
     captured = capsys.readouterr()
     assert (
-        "  - upstream now declares path parameter 'partner_code' on POST /partners/{partner_code}/offers/; "
-        "delete fix 'partner-code-path-parameter' from spec-fixes.json"
+        f'  - upstream now defines operationId "opt_out_offer" on {OPT_OUT}; '
+        "delete fix 'opt-out-operation-id' from spec-fixes.json"
     ) in captured.out
     assert "The diff below was computed with these fixes skipped." in captured.out
-    # Upstream's own declaration lacks the fix's minLength: the diff says so.
-    assert f"  - {CREATE} path parameter `partner_code`: minLength 1 -> none" in captured.out
+    assert f"  - {OPT_OUT}: new operation (operationId `opt_out_offer`)" in captured.out
     assert "Delete them from spec-fixes.json and run update_spec again; nothing was stored." in captured.err
     assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
     report = json.loads((repo.build / "spec-update.json").read_text())
-    assert report["obsolete_fixes"] == [
-        {
-            "fix_id": "partner-code-path-parameter",
-            "explanation": f"upstream now declares path parameter 'partner_code' on {CREATE}",
-        }
-    ]
+    assert [f["fix_id"] for f in report["obsolete_fixes"]] == ["opt-out-operation-id"]
+
+
+def test_upstream_declaring_a_path_parameter_is_a_small_compatible_change() -> None:
+    """When upstream declares what the rule declared, the rule steps back; the diff shows only what the
+    two declarations differ in (upstream's has no minLength)."""
+    before, after = (
+        fixtures.materialise("upstream-declares-partner-code", base_only=b) for b in (True, False)
+    )
+    assert specdiff.declare_path_parameters(after)[1] == []
+    (change,) = specdiff.semantic_diff(fixed(before), fixed(after))
+    assert change.describe() == f"{CREATE} path parameter `partner_code`: minLength 1 -> none"
+    assert change.level == Level.ADDITION
 
 
 # What `nox -s update_spec` runs the suite on after storing: the regenerated code, importable first.

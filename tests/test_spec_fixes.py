@@ -9,6 +9,7 @@ from typing import Any
 
 import codegen
 import pytest
+import specdiff
 
 # The generation tools run on one Python (the nox sessions that use them): once (pyproject's `once` marker).
 pytestmark = pytest.mark.once
@@ -50,24 +51,24 @@ def test_stored_spec_is_upstream_normalised() -> None:
 
 
 def test_upstream_document_is_invalid(upstream: dict[str, Any]) -> None:
-    """If this starts failing, upstream fixed its document: the fix will report itself obsolete."""
+    """Upstream leaves Create Offer's partner_code undeclared; the rule declares it (see below)."""
     with pytest.raises(codegen.PipelineError, match="partner_code"):
         codegen.validate(upstream)
 
 
 def test_patched_document_validates(upstream: dict[str, Any]) -> None:
-    patched, applied = codegen.apply_fixes(upstream, codegen.load_fixes())
-    codegen.validate(patched)
-    assert applied == ["partner-code-path-parameter", "create-offer-operation-id", *RESPONSE_FIXES]
+    patched = codegen.patched_document(codegen.normalise(upstream))
+    assert patched["info"]["x-spec-fixes"] == [fix["id"] for fix in codegen.load_fixes()]
+    assert patched["info"]["x-declared-path-parameters"] == [f"POST {OP}: partner_code"]
     params = patched["paths"][OP]["post"]["parameters"]
     assert params[0] == {
         "name": "partner_code",
         "in": "path",
         "required": True,
-        "description": "Partner code issued by Cover Genius (e.g. LLODT).",
         "schema": {"type": "string", "minLength": 1},
     }
     assert patched["paths"][OP]["post"]["operationId"] == "create_offer"
+    codegen.apply_fixes(upstream, codegen.load_fixes())
     assert upstream["paths"][OP]["post"].get("operationId") is None, "fixes must not mutate their input"
 
 
@@ -76,35 +77,155 @@ def test_every_fix_has_a_reason() -> None:
         assert len(fix["reason"]) > 40, fix["id"]
 
 
-def test_fix_reported_obsolete_when_upstream_adds_the_parameter(upstream: dict[str, Any]) -> None:
+# --------------------------------------------------------------------------------------------------
+# The rule: a path parameter the template uses and nothing declares is declared, on its operation
+
+
+def no_body() -> dict[str, Any]:
+    return {"responses": {"204": {"description": "done"}}}
+
+
+UNDECLARED = {
+    "paths": {
+        "/p/{partner_code}/offers/{offer_id}/opt_out/": {"post": no_body(), "get": no_body()},
+        "/p/{partner_code}/bookings/{booking_id}/": {
+            "parameters": [{"$ref": "#/components/parameters/Partner"}],
+            "get": {**no_body(), "parameters": [{"name": "booking_id", "in": "path", "required": True}]},
+        },
+        "/p/{partner_code}/quotes/{quote_id}/": {
+            "parameters": [{"name": "quote_id", "in": "query"}],  # a query parameter of that name
+            "put": no_body(),
+        },
+        "/health": {"get": no_body()},
+    },
+    "components": {"parameters": {"Partner": {"name": "partner_code", "in": "path", "required": True}}},
+}
+
+
+def test_rule_declares_each_undeclared_path_parameter_once() -> None:
+    patched, declared = specdiff.declare_path_parameters(UNDECLARED)
+    assert declared == [
+        "GET /p/{partner_code}/offers/{offer_id}/opt_out/: partner_code",
+        "GET /p/{partner_code}/offers/{offer_id}/opt_out/: offer_id",
+        "POST /p/{partner_code}/offers/{offer_id}/opt_out/: partner_code",
+        "POST /p/{partner_code}/offers/{offer_id}/opt_out/: offer_id",
+        "PUT /p/{partner_code}/quotes/{quote_id}/: partner_code",
+        "PUT /p/{partner_code}/quotes/{quote_id}/: quote_id",
+    ]
+    opt_out = patched["paths"]["/p/{partner_code}/offers/{offer_id}/opt_out/"]["post"]["parameters"]
+    assert [p["name"] for p in opt_out] == ["partner_code", "offer_id"]  # template order
+    assert opt_out[1] == {"name": "offer_id", "in": "path", "required": True,
+                          "schema": {"type": "string", "minLength": 1}}  # fmt: skip
+    booking = patched["paths"]["/p/{partner_code}/bookings/{booking_id}/"]
+    assert booking == UNDECLARED["paths"]["/p/{partner_code}/bookings/{booking_id}/"]  # declared ($ref too)
+    assert "parameters" not in patched["paths"]["/health"]["get"]
+    assert "parameters" not in UNDECLARED["paths"]["/health"]["get"], "the rule must not mutate its input"
+    assert specdiff.declare_path_parameters(patched) == (patched, [])
+
+
+def test_upstream_declaring_the_parameter_leaves_the_rule_nothing_to_do(upstream: dict[str, Any]) -> None:
     repaired = copy.deepcopy(upstream)
     repaired["paths"][OP]["post"]["parameters"].append(
         {"name": "partner_code", "in": "path", "required": True, "schema": {"type": "string"}}
     )
-    with pytest.raises(codegen.FixObsolete, match=r"partner-code-path-parameter.*obsolete"):
-        codegen.apply_fixes(repaired, codegen.load_fixes())
+    patched = codegen.patched_document(json.dumps(repaired))
+    assert patched["info"]["x-declared-path-parameters"] == []
+    params = patched["paths"][OP]["post"]["parameters"]
+    assert [p for p in params if p["in"] == "path"] == [repaired["paths"][OP]["post"]["parameters"][-1]]
+
+
+# --------------------------------------------------------------------------------------------------
+# Fixes that do not match: obsolete or conflicting, with messages that show the member, not the document
 
 
 def test_fix_reported_obsolete_when_upstream_adds_operation_id(upstream: dict[str, Any]) -> None:
     repaired = copy.deepcopy(upstream)
     repaired["paths"][OP]["post"]["operationId"] = "createOffer"
-    with pytest.raises(codegen.FixObsolete, match="create-offer-operation-id"):
+    with pytest.raises(specdiff.FixObsolete, match="create-offer-operation-id"):
         codegen.apply_fixes(repaired, codegen.load_fixes())
 
 
-def test_fix_conflict_when_upstream_moves_the_operation(upstream: dict[str, Any]) -> None:
+def _conflict(doc: Any, op: dict[str, Any]) -> str:
+    fix = {"id": "f", "reason": "R.", "patch": [op]}
+    with pytest.raises(specdiff.FixConflict) as info:
+        specdiff.apply_fixes(doc, [fix])
+    message = str(info.value)
+    assert message.startswith("fix 'f' no longer applies: ")
+    assert message.endswith("Reason it exists: R.")
+    assert len(message) < 600, message  # never the document
+    return message.removeprefix("fix 'f' no longer applies: ").split(". Upstream moved", 1)[0]
+
+
+POST = "/paths/~1partners~1{partner_code}~1offers~1/post"
+OPT_OUT = "/paths/~1partners~1{partner_code}~1offers~1{offer_id}~1opt_out~1/post"
+
+
+def test_fix_conflict_names_the_member_it_cannot_reach(upstream: dict[str, Any]) -> None:
     moved = copy.deepcopy(upstream)
     moved["paths"]["/partners/{partner_code}/quotes/"] = moved["paths"].pop(OP)
-    with pytest.raises(codegen.FixConflict, match=r"partner-code-path-parameter.*no longer applies"):
+    with pytest.raises(specdiff.FixConflict, match=r"create-offer-operation-id.*no longer applies"):
         codegen.apply_fixes(moved, codegen.load_fixes())
 
+    assert _conflict(upstream, {"op": "add", "path": f"{OPT_OUT}/operationId", "value": "x"}) == (
+        f"add {OPT_OUT}/operationId: /paths has no "
+        "'/partners/{partner_code}/offers/{offer_id}/opt_out/'; "
+        'it holds an object with members "/partners/{partner_code}/offers/"'
+    )
+    assert _conflict(upstream, {"op": "remove", "path": f"{POST}/responses/201/content"}) == (
+        f"remove {POST}/responses/201/content: {POST}/responses has no '201'; it holds an object with "
+        'members "200", "403", "422"'
+    )
+    assert _conflict(upstream, {"op": "test", "path": f"{POST}/summary", "value": "Create an Offer"}) == (
+        f'test {POST}/summary: expects "Create an Offer", the document has "Create Offer"'
+    )
+    whole = _conflict(upstream, {"op": "test", "path": POST, "value": {}})  # a large value: capped
+    assert whole.startswith(f'test {POST}: expects {{}}, the document has an object with members "summary"')
+    assert "requestBody" in whole
+    assert "application/json" not in whole
 
-def test_without_the_fix_generation_fails_loudly(tmp_path: Path) -> None:
-    fixes = json.loads((ROOT / "spec-fixes.json").read_text(encoding="utf-8"))
-    fixes["fixes"] = [f for f in fixes["fixes"] if f["id"] != "partner-code-path-parameter"]
+
+def test_malformed_fix_is_refused_by_name(upstream: dict[str, Any]) -> None:
+    bad = {"id": "bad", "reason": "R.", "patch": [{"op": "add", "path": f"{POST}/x"}]}  # no value
+    with pytest.raises(specdiff.PipelineError, match=r"fix 'bad': .* is not a JSON Patch operation"):
+        specdiff.apply_fixes(upstream, [bad])
+
+
+def test_fixes_on_the_stored_document_skip_what_it_lacks(upstream: dict[str, Any]) -> None:
+    """update-spec's baseline: a fix written for the new document is skipped where it does not apply."""
+    new = copy.deepcopy(upstream)
+    new["paths"]["/partners/{partner_code}/offers/{offer_id}/opt_out/"] = {"post": no_body()}
+    new["paths"][OP]["post"]["summary"] = "Create an Offer"
+    fixes = [
+        {"id": "opt-out-operation-id", "reason": "R.",
+         "patch": [{"op": "add", "path": f"{OPT_OUT}/operationId", "value": "opt_out_offer"}]},
+        {"id": "reworded", "reason": "R.",
+         "patch": [{"op": "test", "path": f"{POST}/summary", "value": "Create an Offer"},
+                   {"op": "add", "path": f"{POST}/deprecated", "value": False}]},
+        *codegen.load_fixes(),
+    ]  # fmt: skip
+    old_doc, skipped = specdiff.apply_fixes_where_they_apply(upstream, fixes)
+    assert skipped == ["opt-out-operation-id", "reworded"]
+    assert old_doc["paths"][OP]["post"]["operationId"] == "create_offer"
+    assert "deprecated" not in old_doc["paths"][OP]["post"], "a fix is applied whole or not at all"
+    _, applied, obsolete = specdiff.apply_fixes_reporting_obsolete(new, fixes)
+    assert (applied[:2], obsolete) == (["opt-out-operation-id", "reworded"], [])
+    new["paths"]["/partners/{partner_code}/offers/{offer_id}/opt_out/"]["post"]["operationId"] = "opt_out"
+    _, applied, obsolete = specdiff.apply_fixes_reporting_obsolete(new, fixes)
+    assert "opt-out-operation-id" not in applied
+    assert [(fix["id"], why) for fix, why in obsolete] == [
+        ("opt-out-operation-id", 'upstream now defines operationId "opt_out" on POST '
+         "/partners/{partner_code}/offers/{offer_id}/opt_out/")
+    ]  # fmt: skip
+    new["paths"].pop("/partners/{partner_code}/offers/{offer_id}/opt_out/")
+    with pytest.raises(specdiff.FixConflict, match="opt-out-operation-id"):  # held to the new document
+        specdiff.apply_fixes_reporting_obsolete(new, fixes)
+
+
+def test_a_fix_that_breaks_the_document_fails_generation_loudly(tmp_path: Path) -> None:
     fixes_path = tmp_path / "fixes.json"
-    fixes_path.write_text(json.dumps(fixes), encoding="utf-8")
-    with pytest.raises(codegen.PipelineError, match=r"not valid OpenAPI.*partner_code"):
+    drop = {"id": "drop-title", "reason": "R.", "patch": [{"op": "remove", "path": "/info/title"}]}
+    fixes_path.write_text(json.dumps({"fixes": [drop]}), encoding="utf-8")
+    with pytest.raises(codegen.PipelineError, match=r"not valid OpenAPI.*title"):
         codegen.generate(tmp_path / "out", fixes=fixes_path)
     assert not (tmp_path / "out").exists()
 
@@ -156,14 +277,14 @@ def test_every_response_fix_cites_its_evidence() -> None:
 def test_response_fix_reported_obsolete_when_upstream_marks_fields_required(upstream: dict[str, Any]) -> None:
     repaired = copy.deepcopy(upstream)
     _response_schema(repaired)["properties"]["data"]["required"] = ["id"]
-    with pytest.raises(codegen.FixObsolete, match=r"offer-id-currency-products-required.*obsolete"):
+    with pytest.raises(specdiff.FixObsolete, match=r"offer-id-currency-products-required.*obsolete"):
         codegen.apply_fixes(repaired, codegen.load_fixes())
 
 
 def test_response_fix_conflicts_when_upstream_drops_the_field(upstream: dict[str, Any]) -> None:
     changed = copy.deepcopy(upstream)
     del _response_schema(changed)["properties"]["data"]["properties"]["currency"]
-    with pytest.raises(codegen.FixConflict, match=r"offer-id-currency-products-required.*no longer applies"):
+    with pytest.raises(specdiff.FixConflict, match=r"offer-id-currency-products-required.*no longer applies"):
         codegen.apply_fixes(changed, codegen.load_fixes())
 
 

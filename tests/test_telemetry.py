@@ -62,7 +62,13 @@ class Otel:
     meter_provider: MeterProvider
 
     def start(self, **overrides: Any) -> CallTrace:
-        options: dict[str, Any] = {"partner_code": PARTNER, "idempotency_key": KEY, "server": httpx.URL(URL)}
+        options: dict[str, Any] = {
+            "operation_id": "create_offer",
+            "url_template": TEMPLATE,
+            "partner_code": PARTNER,
+            "idempotency_key": KEY,
+            "server": httpx.URL(URL),
+        }
         options.update(overrides)
         return start_call(tracer_provider=self.tracer_provider, meter_provider=self.meter_provider, **options)
 
@@ -137,12 +143,13 @@ def test_success(otel: Otel) -> None:
     sent = request()
     attempt = call.attempt(sent, 1)
     attempt.end(response=response(200, **{"X-Request-Id": "req-1"}))
-    call.end(attempts=1, offer_id="OFR-1", request_id="req-1", products=2)
+    call.end(attempts=1, request_id="req-1", details={"xcover.offer_id": "OFR-1", "xcover.products": 2})
 
     root, (child,) = otel.call_span(), otel.attempt_spans()
     assert root.kind is SpanKind.INTERNAL
     assert root.status.status_code is StatusCode.UNSET
     assert dict(root.attributes or {}) == {
+        "xcover.operation": "create_offer",
         "xcover.partner_code": PARTNER,
         "xcover.idempotency_key": KEY,
         "server.address": "api.xcover.com",
@@ -188,7 +195,11 @@ def test_success(otel: Otel) -> None:
         0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0
     ]  # fmt: skip
     (operation_point,) = otel.points("xcover.client.operation.duration")
-    assert dict(operation_point.attributes) == {"xcover.outcome": "ok", "xcover.partner_code": PARTNER}
+    assert dict(operation_point.attributes) == {
+        "xcover.operation": "create_offer",
+        "xcover.outcome": "ok",
+        "xcover.partner_code": PARTNER,
+    }
     assert operation_point.count == 1
 
 
@@ -198,7 +209,7 @@ def test_retry_then_success(otel: Otel) -> None:
     call.attempt(first, 1).end(response=response(503, **{"Retry-After": "1"}))
     call.backoff(1.0, "status 503")
     call.attempt(second, 2).end(response=response(200))
-    call.end(attempts=2, offer_id="OFR-1")
+    call.end(attempts=2, details={"xcover.offer_id": "OFR-1"})
 
     root = otel.call_span()
     one, two = otel.attempt_spans()
@@ -255,7 +266,7 @@ def test_409_replay_is_a_success(otel: Otel) -> None:
     call.backoff(0.5, "ReadTimeout")
     call.attempt(request(), 2).end(response=response(409))
     call.note("xcover.replayed", attempt=2)
-    call.end(attempts=2, offer_id="OFR-1", replayed=True)
+    call.end(attempts=2, replayed=True, details={"xcover.offer_id": "OFR-1"})
 
     root = otel.call_span()
     _, replay = otel.attempt_spans()
@@ -291,6 +302,7 @@ def test_an_error_status(otel: Otel) -> None:
     assert "xcover.offer_id" not in attributes
     (operation_point,) = otel.points("xcover.client.operation.duration")
     assert dict(operation_point.attributes) == {
+        "xcover.operation": "create_offer",
         "xcover.outcome": "client_error",
         "xcover.partner_code": PARTNER,
         "error.type": "UnprocessableEntityError",
@@ -562,7 +574,7 @@ def test_baggage_is_kept_from_xcover_in_any_propagation_format(otel: Otel) -> No
     ],
 )
 def test_url_attributes(otel: Otel, url: str, partner: str, template: str, full: str, port: int) -> None:
-    call = otel.start(partner_code=partner, server=httpx.URL(url))
+    call = otel.start(partner_code=partner, server=httpx.URL(url), url_template=template)
     call.attempt(httpx.Request("POST", url), 1).end(response=response(200))
     call.end(attempts=1)
     (child,) = otel.attempt_spans()
@@ -699,13 +711,19 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     out = {}
 
     # The API alone: the shared no-op, nothing written to the request.
-    call = _telemetry.start_call(partner_code="P", idempotency_key="k", server=url)
+    call = _telemetry.start_call(
+        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
+        partner_code="P", idempotency_key="k", server=url,
+    )  # fmt: skip
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
     out["noop"] = call is _telemetry.NOOP_CALL
     _otel_providers._FAST_LOOKUP = False  # the public getters agree
-    again = _telemetry.start_call(partner_code="P", idempotency_key="k", server=url)
+    again = _telemetry.start_call(
+        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
+        partner_code="P", idempotency_key="k", server=url,
+    )  # fmt: skip
     out["noop_public"] = again is _telemetry.NOOP_CALL
     _otel_providers._FAST_LOOKUP = True
     out["noop_headers"] = "traceparent" in request.headers
@@ -714,7 +732,10 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     incoming = trace.SpanContext(0x0AF7651916CD43DD8448EB211C80319C, 0xB7AD6B7169203331, True,
                                  trace.TraceFlags(1))
     token = context.attach(trace.set_span_in_context(trace.NonRecordingSpan(incoming)))
-    call = _telemetry.start_call(partner_code="P", idempotency_key="k", server=url)
+    call = _telemetry.start_call(
+        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
+        partner_code="P", idempotency_key="k", server=url,
+    )  # fmt: skip
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
@@ -733,12 +754,18 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     provider.add_span_processor(SimpleSpanProcessor(exporter))
     trace.set_tracer_provider(provider)
     metrics.set_meter_provider(MeterProvider(metric_readers=[reader]))
-    call = _telemetry.start_call(partner_code="P", idempotency_key="k", server=url)
+    call = _telemetry.start_call(
+        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
+        partner_code="P", idempotency_key="k", server=url,
+    )  # fmt: skip
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
     _otel_providers._FAST_LOOKUP = False
-    _telemetry.start_call(partner_code="P", idempotency_key="k", server=url).end(attempts=0)
+    _telemetry.start_call(
+        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
+        partner_code="P", idempotency_key="k", server=url,
+    ).end(attempts=0)  # fmt: skip
     _otel_providers._FAST_LOOKUP = True
     out["spans"] = sorted(s.name for s in exporter.get_finished_spans())
     out["scope"] = exporter.get_finished_spans()[0].instrumentation_scope.name
@@ -773,7 +800,8 @@ def test_global_providers_no_sdk_then_an_sdk_configured_after_import() -> None:
 def test_a_provider_named_by_environment_variable_is_honoured() -> None:
     script = (
         "import httpx; from xcover_offers import _otel_providers, _telemetry; "
-        "print(_telemetry.start_call(partner_code='P', idempotency_key='k', server=httpx.URL('https://h/'))"
+        "print(_telemetry.start_call(operation_id='o', url_template='/', partner_code='P', "
+        "idempotency_key='k', server=httpx.URL('https://h/'))"
         " is _telemetry.NOOP_CALL, _otel_providers._PROVIDERS_FROM_ENV)"
     )
     env = {**os.environ, "OTEL_PYTHON_TRACER_PROVIDER": "sdk_tracer_provider"}
@@ -806,7 +834,10 @@ def test_without_opentelemetry_everything_is_a_no_op(
     assert _telemetry._OTEL is False
     with pytest.raises(ImportError):
         import opentelemetry  # noqa: F401
-    call = _telemetry.start_call(partner_code=PARTNER, idempotency_key=KEY, server=httpx.URL(URL))
+    call = _telemetry.start_call(
+        operation_id="create_offer", url_template=TEMPLATE, partner_code=PARTNER, idempotency_key=KEY,
+        server=httpx.URL(URL),
+    )  # fmt: skip
     assert call is _telemetry.NOOP_CALL
     sent = request()
     before = dict(sent.headers)

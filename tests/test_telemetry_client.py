@@ -86,6 +86,7 @@ def test_success(mode: tuple[str, str], wired: Otel) -> None:
     root, (child,) = wired.call_span(), wired.attempt_spans()
     (sent,) = script.requests
     assert attributes(root) == {
+        "xcover.operation": "create_offer",
         "xcover.partner_code": PARTNER,
         "xcover.idempotency_key": result.idempotency_key,
         "server.address": sent.url.host,

@@ -1,8 +1,9 @@
 """The code-generation pipeline behind `nox -s generate`, `check_generated` and `update_spec`.
 
-openapi.json --(spec-fixes.json)--> patched document --(openapi-spec-validator)--> openapi-python-client
-(+ templates/) --(pinned ruff, isolated)--> generated/xcover_offers_api/ (+ py.typed, + the patched document
-as openapi.json, + _spec_facts.py: what the wrapper needs from the document, extracted and checked here)
+openapi.json --(spec-fixes.json, then the path-parameter rule: tools/specdiff/fixes.py)--> patched document
+--(openapi-spec-validator)--> openapi-python-client (+ templates/) --(pinned ruff, isolated)-->
+generated/xcover_offers_api/ (+ py.typed, + the patched document as openapi.json, + _spec_facts.py: what
+the wrapper needs from the document, extracted and checked here)
 
 Every step is deterministic, so a fresh run reproduces generated/ byte for byte and a drift check is a
 plain tree comparison. This script runs inside the nox session that installed the pinned tools; it is
@@ -12,22 +13,30 @@ not shipped.
 from __future__ import annotations
 
 import argparse
-import ast
-import copy
 import difflib
 import hashlib
 import importlib.util
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import specdiff
+from specdiff.fixes import (
+    PipelineError,
+    apply_fixes,
+    apply_fixes_reporting_obsolete,
+    apply_fixes_where_they_apply,
+    declare_path_parameters,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.json"
@@ -37,18 +46,6 @@ TEMPLATES = ROOT / "templates"
 PACKAGE = "xcover_offers_api"
 GENERATED = ROOT / "generated" / PACKAGE
 CREATE_OFFER_PATH = "/partners/{partner_code}/offers/"
-
-
-class PipelineError(Exception):
-    """A step of the pipeline failed; the message says which and what to do."""
-
-
-class FixObsolete(PipelineError):
-    """Upstream repaired the defect a fix corrects: the fix must be deleted from spec-fixes.json."""
-
-
-class FixConflict(PipelineError):
-    """A fix no longer matches the document: upstream changed the area it patches."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -80,79 +77,6 @@ def load_fixes(path: Path = FIXES) -> list[dict[str, Any]]:
     return fixes
 
 
-def _resolve(doc: Any, pointer: str) -> tuple[bool, Any]:
-    """Follow a JSON Pointer; (found, value)."""
-    import jsonpointer
-
-    try:
-        return True, jsonpointer.resolve_pointer(doc, pointer)
-    except jsonpointer.JsonPointerException:
-        return False, None
-
-
-def _same_parameter(a: Any, b: Any) -> bool:
-    return (
-        isinstance(a, Mapping)
-        and isinstance(b, Mapping)
-        and "name" in a
-        and a.get("name") == b.get("name")
-        and a.get("in") == b.get("in")
-    )
-
-
-def _check_add_is_needed(doc: Any, fix: Mapping[str, Any], op: Mapping[str, Any]) -> None:
-    """An `add` must add something missing; if upstream already has it the fix is obsolete.
-
-    RFC 6902 would let `add` overwrite an object member or insert a duplicate array element, which
-    would hide an upstream repair (or produce two `partner_code` parameters). Here it is an error.
-    """
-    pointer: str = op["path"]
-    parent_ptr, _, last = pointer.rpartition("/")
-    found, parent = _resolve(doc, parent_ptr)
-    if not found:
-        return  # jsonpatch reports the missing parent as a conflict
-    if isinstance(parent, Mapping) and last in parent:
-        raise FixObsolete(
-            f"fix {fix['id']!r} is obsolete: upstream now defines {pointer} "
-            f"(as {json.dumps(parent[last])[:200]}). Upstream repaired this defect: review the upstream "
-            f"value, then delete the fix from spec-fixes.json."
-        )
-    if isinstance(parent, list):
-        for element in parent:
-            if element == op["value"] or _same_parameter(element, op["value"]):
-                raise FixObsolete(
-                    f"fix {fix['id']!r} is obsolete: {parent_ptr} already contains "
-                    f"{json.dumps(element)[:200]}. Upstream repaired this defect: review the upstream "
-                    f"value, then delete the fix from spec-fixes.json."
-                )
-
-
-def apply_fixes(doc: Any, fixes: Iterable[Mapping[str, Any]]) -> tuple[Any, list[str]]:
-    """Apply each fix strictly, in order; return the patched copy and the ids applied."""
-    import jsonpatch
-
-    patched = copy.deepcopy(doc)
-    applied: list[str] = []
-    for fix in fixes:
-        for op in fix["patch"]:
-            if op.get("op") == "add":
-                _check_add_is_needed(patched, fix, op)
-        try:
-            patched = jsonpatch.apply_patch(patched, fix["patch"], in_place=False)
-        except jsonpatch.JsonPatchTestFailed as exc:
-            raise FixConflict(
-                f"fix {fix['id']!r} no longer applies: {exc}. Upstream changed what this fix patches; "
-                f"review it against the new document. Reason it exists: {fix['reason']}"
-            ) from exc
-        except (jsonpatch.JsonPatchConflict, jsonpatch.JsonPointerException) as exc:
-            raise FixConflict(
-                f"fix {fix['id']!r} no longer applies: {exc}. Upstream moved or removed what this "
-                f"fix patches; review it. Reason it exists: {fix['reason']}"
-            ) from exc
-        applied.append(fix["id"])
-    return patched, applied
-
-
 def validate(doc: Any) -> None:
     """Raise PipelineError unless the document is valid OpenAPI."""
     from openapi_spec_validator import validate as _validate
@@ -164,13 +88,15 @@ def validate(doc: Any) -> None:
 
 
 def patched_document(spec_text: str, fixes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Upstream text -> fixed, validated document, stamped with its provenance in `info`."""
+    """Upstream text -> the spec fixes -> the path-parameter rule -> validated document, stamped with its
+    provenance in `info` (the fixes applied, the parameters the rule declared)."""
     fixes = load_fixes() if fixes is None else fixes
-    doc = json.loads(spec_text)
-    patched, applied = apply_fixes(doc, fixes)
+    patched, applied = apply_fixes(json.loads(spec_text), fixes)
+    patched, declared = declare_path_parameters(patched)
     validate(patched)
     patched["info"]["x-upstream-sha256"] = sha256_text(spec_text)
     patched["info"]["x-spec-fixes"] = applied
+    patched["info"]["x-declared-path-parameters"] = declared
     return patched
 
 
@@ -236,7 +162,21 @@ def spec_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "DEFAULT_SERVER": server,
         "CREATE_OFFER_PATH": CREATE_OFFER_PATH,
         "EXTRA_FIELDS": _extra_fields(operation),
+        "QUERY_PARAMETERS": _query_parameters(doc),
     }
+
+
+def _query_parameters(doc: Mapping[str, Any]) -> tuple[str, ...]:
+    """Every query parameter name any operation declares, sorted."""
+    names: set[str] = set()
+    for item in (doc.get("paths") or {}).values():
+        for key, op in item.items():
+            if key == "parameters" or not isinstance(op, Mapping):
+                continue
+            for param in [*(item.get("parameters") or ()), *(op.get("parameters") or ())]:
+                if param.get("in") == "query":
+                    names.add(str(param["name"]))
+    return tuple(sorted(names))
 
 
 FACT_DOCS = {
@@ -246,6 +186,7 @@ FACT_DOCS = {
     "DEFAULT_SERVER": "`servers[0].url`.",
     "CREATE_OFFER_PATH": "The path of the one operation the wrapper calls.",
     "EXTRA_FIELDS": "Allowed `extra_fields` values: the parameter's enum, or the list in its description.",
+    "QUERY_PARAMETERS": "Every query parameter name of every operation: their values are safe to log.",
 }
 
 
@@ -365,10 +306,14 @@ def generate(out: Path, *, spec: Path = SPEC, fixes: Path = FIXES, config: Path 
         # The document the code was generated from ships with it: the wrapper reads its version and
         # provenance, and the sandbox validates against it.
         (target / "openapi.json").write_text(normalise(doc), encoding="utf-8")
+        # The class every endpoint module's OPERATION is an instance of (templates/endpoint_module.py.jinja).
+        shutil.copyfile(TEMPLATES / "operation.py", target / "operation.py")
         facts_path = target / "_spec_facts.py"
         facts_path.write_text(spec_facts_module(facts), encoding="utf-8")
         subprocess.run(
-            [_tool("ruff"), "format", "--isolated", "--quiet", str(facts_path)], env=env, check=True
+            [_tool("ruff"), "format", "--isolated", "--quiet", str(facts_path), str(target / "operation.py")],
+            env=env,
+            check=True,
         )
         if out.exists():
             shutil.rmtree(out)
@@ -402,68 +347,6 @@ def diff_trees(expected: Path, actual: Path) -> str:
             )
         )
     return "".join(out)
-
-
-# --------------------------------------------------------------------------------------------------
-# API surface summary (what a regeneration changed, as a user of the package sees it)
-
-
-@dataclass(frozen=True)
-class Surface:
-    """module -> {public name -> signature text}"""
-
-    modules: dict[str, dict[str, str]]
-
-
-def _signature(node: ast.AST) -> str:
-    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        returns = ast.unparse(node.returns) if node.returns else "None"
-        return f"def {node.name}({ast.unparse(node.args)}) -> {returns}"
-    if isinstance(node, ast.ClassDef):
-        fields = [
-            f"{stmt.target.id}: {ast.unparse(stmt.annotation)}"
-            for stmt in node.body
-            if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-        ]
-        return f"class {node.name}({', '.join(fields)})"
-    return ast.unparse(node)
-
-
-def api_surface(package: Path) -> Surface:
-    modules: dict[str, dict[str, str]] = {}
-    for path in sorted(package.rglob("*.py")):
-        module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        names: dict[str, str] = {}
-        for node in tree.body:
-            if isinstance(
-                node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
-            ) and not node.name.startswith("_"):
-                names[node.name] = _signature(node)
-        modules[module] = names
-    return Surface(modules)
-
-
-def surface_report(old: Surface, new: Surface) -> str:
-    lines: list[str] = []
-    for module in sorted(old.modules.keys() | new.modules.keys()):
-        if module not in new.modules:
-            lines.append(f"- module removed: {module}")
-            continue
-        if module not in old.modules:
-            names = ", ".join(sorted(new.modules[module])) or "no public names"
-            lines.append(f"+ module added:   {module} ({names})")
-            continue
-        before, after = old.modules[module], new.modules[module]
-        for name in sorted(before.keys() | after.keys()):
-            if name not in after:
-                lines.append(f"- removed: {module}.{name}")
-            elif name not in before:
-                lines.append(f"+ added:   {module}.{name}")
-            elif before[name] != after[name]:
-                lines.append(f"~ changed: {module}.{name}")
-                lines.append(f"    was: {before[name]}\n    now: {after[name]}")
-    return "\n".join(lines) if lines else "no change to the generated API surface"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -536,68 +419,28 @@ class Repo:
         return self.root / "build"
 
 
-def _pointer_operation(pointer: str) -> str:
-    """`/paths/~1partners~1{partner_code}~1offers~1/post/...` -> `POST /partners/{partner_code}/offers/`."""
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
-    if len(parts) >= 3 and parts[0] == "paths":
-        return f"{parts[2].upper()} {parts[1]}"
-    return pointer
-
-
-def explain_obsolete(doc: Any, fix: Mapping[str, Any]) -> str:
-    """What upstream now has that makes `fix` unnecessary, in words."""
-    for op in fix["patch"]:
-        if op.get("op") != "add":
-            continue
-        parent_ptr, _, last = op["path"].rpartition("/")
-        found, parent = _resolve(doc, parent_ptr)
-        where = _pointer_operation(parent_ptr)
-        if found and isinstance(parent, Mapping) and last in parent:
-            return f"upstream now defines {last} {json.dumps(parent[last])[:120]} on {where}"
-        if found and isinstance(parent, list):
-            for element in parent:
-                if _same_parameter(element, op["value"]):
-                    return f"upstream now declares {element['in']} parameter {element['name']!r} on {where}"
-                if element == op["value"]:
-                    return f"upstream now has {json.dumps(element)[:120]} in {where}"
-    return "upstream repaired the defect it corrects"
-
-
-def apply_fixes_reporting_obsolete(
-    doc: Any, fixes: list[dict[str, Any]]
-) -> tuple[Any, list[str], list[tuple[dict[str, Any], str]]]:
-    """Like apply_fixes, but an obsolete fix is skipped and returned (with why) instead of raised, so the
-    semantic diff can still run; a conflicting fix still raises."""
-    patched, applied, obsolete = doc, [], []
-    for fix in fixes:
-        try:
-            patched, ids = apply_fixes(patched, [fix])
-        except FixObsolete:
-            obsolete.append((fix, explain_obsolete(patched, fix)))
-            continue
-        applied += ids
-    return patched, applied, obsolete
-
-
 def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run: bool = False) -> int:
-    """Diff `new_spec` against the stored document (both after the fixes), regenerate, report, propose
-    the version bump, and store the document and generated code unless `dry_run`.
+    """Diff `new_spec` against the stored document (both after the fixes and the path-parameter rule),
+    regenerate, report, propose the version bump, and store the document and generated code unless
+    `dry_run`.
 
-    Writes build/CHANGELOG.draft.md and build/spec-update.json (never CHANGELOG.md). When a spec fix has
-    become obsolete the report is still produced (with that fix skipped) but nothing is stored and the
-    result is 1: the fix must be deleted from spec-fixes.json first, by a person.
+    Writes build/CHANGELOG.draft.md and build/spec-update.json (never CHANGELOG.md). The fixes are held
+    to the new document; the stored one is only the diff's baseline, so a fix that does not apply to it
+    (it patches an operation only the new document has) is skipped there. When a spec fix has become
+    obsolete the report is still produced (with that fix skipped) but nothing is stored and the result
+    is 1: the fix must be deleted from spec-fixes.json first, by a person.
     """
-    import specdiff
-
     new_text = normalise(json.loads(new_spec.read_text(encoding="utf-8")))
     old_text = repo.spec.read_text(encoding="utf-8")
     fixes = load_fixes(repo.fixes)
-    old_doc, _ = apply_fixes(json.loads(old_text), fixes)
+    old_doc, not_in_baseline = apply_fixes_where_they_apply(json.loads(old_text), fixes)
+    old_doc, declared_before = declare_path_parameters(old_doc)
     new_doc, applied, obsolete = apply_fixes_reporting_obsolete(json.loads(new_text), fixes)
+    new_doc, declared = declare_path_parameters(new_doc)
     changes = specdiff.semantic_diff(old_doc, new_doc)
     documents_differ = normalise(json.loads(old_text)) != new_text
 
-    old_surface = api_surface(repo.generated)
+    old_surface = specdiff.api_surface(repo.generated)
     with tempfile.TemporaryDirectory(prefix="xcover-update-") as tmp:
         staged_spec = Path(tmp) / "openapi.json"
         staged_spec.write_text(new_text, encoding="utf-8")
@@ -611,7 +454,7 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
             print("Semantic changes (generation failed, so nothing else is reported):", file=sys.stderr)
             print("\n".join(f"  - {c.describe()}" for c in changes) or "  none", file=sys.stderr)
             raise
-        new_surface = api_surface(fresh)
+        new_surface = specdiff.api_surface(fresh)
         changes = specdiff.with_generated_names(changes, fresh, repo.generated)
         reexports = {**specdiff.generated_reexports(repo.generated), **specdiff.generated_reexports(fresh)}
         changes = specdiff.with_surface_safety_net(
@@ -634,8 +477,11 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
             bump=specdiff.propose_bump(changes, documents_differ=documents_differ),
             obsolete_fixes=[specdiff.ObsoleteFix(fix["id"], why) for fix, why in obsolete],
             fixes_applied=applied,
+            fixes_only_new=[fix_id for fix_id in not_in_baseline if fix_id in applied],
+            declared_path_parameters=declared,
+            declared_before=declared_before,
             advice=specdiff.advice(new_doc, changes),
-            surface=surface_report(old_surface, new_surface),
+            surface=specdiff.surface_report(old_surface, new_surface),
             dependents=specdiff.wrapper_dependents(uses, names, reexports),
         )
         repo.build.mkdir(exist_ok=True)
@@ -658,10 +504,13 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
             print("Dry run: openapi.json, generated/ and the package version are unchanged.")
             return 0
         repo.spec.write_text(new_text, encoding="utf-8")
+        new_files = sorted(tree_files(fresh).keys() - tree_files(repo.generated).keys())
         if repo.generated.exists():
             shutil.rmtree(repo.generated)
         shutil.copytree(fresh, repo.generated)
     print(f"Stored {repo.spec.name} and regenerated {repo.generated.relative_to(repo.root)}.")
+    if new_files:
+        track_new_files(repo, [repo.generated / name for name in new_files])
     if apply_bump and report.bump != "none":
         specdiff.write_version(repo.version_file, report.proposed_version)
         print(f"Version {version} -> {report.proposed_version} written to {repo.version_file.name}.")
@@ -669,6 +518,37 @@ def update_spec(repo: Repo, new_spec: Path, *, apply_bump: bool = False, dry_run
         report_path = f"{repo.build.name}/spec-update.json"
         print(f"To apply the proposed version: python tools/specdiff apply-bump {report_path}")
     return 0
+
+
+def _git_top(root: Path) -> Path | None:
+    try:
+        proc = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True, check=False
+        )
+    except OSError:  # no git
+        return None
+    return Path(proc.stdout.strip()).resolve() if proc.returncode == 0 else None
+
+
+def track_new_files(repo: Repo, files: list[Path]) -> None:
+    """Print the `git add` for the generated files an update created and, when `repo.root` is the top
+    of a git work tree, mark them intent-to-add (`git add -N`).
+
+    Why -N: the release check builds from tracked files only (tools/release.py), so an untracked module
+    fails it, or would be left out of a release. Intent-to-add makes them tracked without staging their
+    content: they show in `git status` and `git diff` beside the regenerated files, and what is committed
+    stays with whoever reviews that diff. A temporary copy or an unpacked sdist is left alone.
+    """
+    names = [f.relative_to(repo.root).as_posix() for f in files]
+    print(f"New generated files; commit them with the rest:\n  {shlex.join(['git', 'add', '--', *names])}")
+    if _git_top(repo.root) != repo.root.resolve():
+        return
+    add = ["git", "add", "--intent-to-add", "--", *names]
+    proc = subprocess.run(add, cwd=repo.root, capture_output=True, text=True, check=False)
+    if proc.returncode == 0:
+        print("  (marked intent-to-add: tracked, so the release check sees them; content not staged)")
+    else:
+        print(f"  (could not mark them intent-to-add: {proc.stderr.strip()}; run the command above)")
 
 
 def cmd_update_spec(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ SPEC_SHA256: Final = "562e43589a539fe748f910bd13f32927dda0cdb0fce52a920bab6d6216
 """sha256 of the upstream document (openapi.json) as stored, before the spec fixes."""
 
 SPEC_FIXES: Final[tuple[str, ...]] = (
-    "partner-code-path-parameter",
     "create-offer-operation-id",
     "response-data-required",
     "offer-id-currency-products-required",
@@ -21,6 +20,7 @@ SPEC_FIXES: Final[tuple[str, ...]] = (
     "product-details-finance-required",
     "finance-price-required",
     "price-total-amount-required",
+    "create-offer-idempotency-key",
 )
 """Ids of the reviewed corrections (spec-fixes.json) applied before generation."""
 
@@ -32,3 +32,11 @@ CREATE_OFFER_PATH: Final = "/partners/{partner_code}/offers/"
 
 EXTRA_FIELDS: Final[tuple[str, ...]] = ("tax", "commission", "benefits", "surcharge")
 """Allowed `extra_fields` values: the parameter's enum, or the list in its description."""
+
+QUERY_PARAMETERS: Final[tuple[str, ...]] = (
+    "active_only",
+    "exclude_offer_ids",
+    "extra_fields",
+    "include_content",
+)
+"""Every query parameter name of every operation: their values are safe to log."""

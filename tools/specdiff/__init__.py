@@ -2,8 +2,10 @@
 
 `tools/codegen.py update-spec` drives it, one module per job:
 
+    fixes          the spec fixes and the path-parameter rule: the documents generation and the diff use
     rules          the classification table (kind of change x side -> level), and `Change`
     schema, diff   the semantic diff of two patched documents (where each change is in the document)
+    surface        the generated API surface, and what a regeneration changed in it
     names          which generated class and module a change lands in, read from the generated code
     wrapper_usage  which wrapper code uses what changed (a static scan of the wrapper)
     bump           the version bump the changes need, and the one writer of the package version
@@ -24,9 +26,19 @@ from .bump import (
     write_version,
 )
 from .diff import advice, semantic_diff
+from .fixes import (
+    FixConflict,
+    FixObsolete,
+    PipelineError,
+    apply_fixes,
+    apply_fixes_reporting_obsolete,
+    apply_fixes_where_they_apply,
+    declare_path_parameters,
+)
 from .names import GeneratedNames, GeneratedShapeError, with_generated_names
 from .report import ObsoleteFix, Report, explain
 from .rules import RULES, Bump, Change, Level, Side
+from .surface import Surface, api_surface, surface_report
 from .wrapper_usage import (
     Dependency,
     Use,
@@ -43,17 +55,26 @@ __all__ = [
     "Bump",
     "Change",
     "Dependency",
+    "FixConflict",
+    "FixObsolete",
     "GeneratedNames",
     "GeneratedShapeError",
     "Level",
     "ObsoleteFix",
+    "PipelineError",
     "Report",
     "Side",
+    "Surface",
     "Use",
     "advice",
+    "api_surface",
     "apply_bump",
+    "apply_fixes",
+    "apply_fixes_reporting_obsolete",
+    "apply_fixes_where_they_apply",
     "bumped",
     "changed_names",
+    "declare_path_parameters",
     "explain",
     "generated_reexports",
     "propose_bump",
@@ -62,6 +83,7 @@ __all__ = [
     "scan_wrapper",
     "semantic_diff",
     "surface_removals",
+    "surface_report",
     "uses_in_source",
     "with_generated_names",
     "with_surface_safety_net",

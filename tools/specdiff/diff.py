@@ -26,12 +26,15 @@ class _Ctx:
     new_doc: Any
     changes: list[Change]
     operation: str = ""
+    operation_id: str = ""
     where: str = ""
 
     def add(self, kind: str, side: Side, steps: Steps, what: str) -> None:
         level, consequence = RULES[(kind, side)]
         message = f"{what}: {consequence}" if consequence else what
-        self.changes.append(Change(level, kind, message, self.operation, self.where, steps))
+        self.changes.append(
+            Change(level, kind, message, self.operation, self.where, steps, operation_id=self.operation_id)
+        )
 
 
 def _compare_schema(
@@ -245,15 +248,17 @@ def semantic_diff(old_doc: Any, new_doc: Any) -> list[Change]:
     ctx = _Ctx(old_doc, new_doc, [])
     old_ops, new_ops = operations(old_doc), operations(new_doc)
     for key in [*old_ops, *(k for k in new_ops if k not in old_ops)]:
-        path = (new_ops.get(key) or old_ops[key])[0]
+        path, _, op = new_ops.get(key) or old_ops[key]
         ctx.operation, ctx.where = f"{key[0]} {path}", ""
+        ctx.operation_id = str(op.get("operationId") or "")
+        named = f"operationId `{ctx.operation_id}`" if ctx.operation_id else "no operationId"
         if key not in new_ops:
-            ctx.add("operation-removed", "operation", (), "operation removed")
+            ctx.add("operation-removed", "operation", (), f"operation removed ({named})")
         elif key not in old_ops:
-            ctx.add("operation-added", "operation", (), "new operation")
+            ctx.add("operation-added", "operation", (), f"new operation ({named})")
         else:
             _compare_operation(ctx, old_ops[key], new_ops[key])
-    ctx.operation, ctx.where = "", ""
+    ctx.operation, ctx.operation_id, ctx.where = "", "", ""
     urls = [s.get("url") for s in new_doc.get("servers") or ()]
     if [s.get("url") for s in old_doc.get("servers") or ()] != urls:
         ctx.add("servers-changed", "operation", (), f"servers changed to {urls}")

@@ -33,6 +33,9 @@ class Report:
     bump: Bump
     obsolete_fixes: list[ObsoleteFix] = field(default_factory=list)
     fixes_applied: list[str] = field(default_factory=list)
+    fixes_only_new: list[str] = field(default_factory=list)  # skipped on the stored document: not there
+    declared_path_parameters: list[str] = field(default_factory=list)  # "POST /x/{id}/: id", by the rule
+    declared_before: list[str] = field(default_factory=list)  # the same, for the stored document
     advice: list[str] = field(default_factory=list)
     surface: str = ""
     dependents: dict[str, list[Dependency]] = field(default_factory=dict)
@@ -41,12 +44,34 @@ class Report:
     def proposed_version(self) -> str:
         return bumped(self.package_version, self.bump)
 
+    @property
+    def new_operations(self) -> list[Change]:
+        return [c for c in self.changes if c.kind == "operation-added"]
+
+    @property
+    def newly_declared(self) -> list[str]:
+        return [d for d in self.declared_path_parameters if d not in self.declared_before]
+
     def render(self) -> str:
         lines = [
             f"Spec update: {self.old_version} -> {self.new_version}",
             f"  upstream sha256 {self.old_sha256[:12]} -> {self.new_sha256[:12]}",
             f"  spec fixes applied to the new document: {', '.join(self.fixes_applied) or 'none'}",
         ]
+        if self.fixes_only_new:
+            lines.append(
+                f"  of which not applied to the stored document, which lacks what they patch: "
+                f"{', '.join(self.fixes_only_new)}"
+            )
+        if self.declared_path_parameters:
+            lines.append(
+                "  path parameters upstream uses but does not declare, declared as required strings:"
+            )
+            new = _by_operation(self.newly_declared)
+            lines += [
+                f"    - {op}: {names}{' (new)' if op in new else ''}"
+                for op, names in _by_operation(self.declared_path_parameters).items()
+            ]
         if self.obsolete_fixes:
             lines += ["", "OBSOLETE SPEC FIXES: upstream repaired what they correct"]
             lines += [f"  - {fix.describe()}" for fix in self.obsolete_fixes]
@@ -74,6 +99,7 @@ class Report:
             f"Proposed version: {self.package_version} -> {self.proposed_version} "
             f"({self.bump}{': ' + counts if counts else ''})",
         ]
+        lines += [f"  new operation: {c.operation} ({_operation_id(c)})" for c in self.new_operations]
         return "\n".join(lines)
 
     def changelog(self) -> str:
@@ -93,6 +119,12 @@ class Report:
             f"Regenerated from spec {self.new_version} (was {self.old_version}; upstream sha256 "
             f"{self.new_sha256[:12]}). Proposed bump: {self.bump}.",
         ]
+        if self.newly_declared:
+            lines += [
+                "",
+                "Path parameters the new document uses but does not declare, declared as required strings:",
+            ]
+            lines += [f"- {op}: {names}" for op, names in _by_operation(self.newly_declared).items()]
         for title, items in sections.items():
             if items:
                 lines += ["", f"### {title}", *items]
@@ -107,8 +139,26 @@ class Report:
             "proposed_version": self.proposed_version,
             "changes": [c.to_json() for c in self.changes],
             "obsolete_fixes": [asdict(f) for f in self.obsolete_fixes],
+            "new_operations": [
+                {"operation": c.operation, "operation_id": c.operation_id, "module": c.module}
+                for c in self.new_operations
+            ],
+            "declared_path_parameters": self.declared_path_parameters,
             "dependents": {f: [asdict(d) for d in deps] for f, deps in self.dependents.items()},
         }
+
+
+def _by_operation(declared: list[str]) -> dict[str, str]:
+    """["POST /x/{a}/{b}/: a", "POST /x/{a}/{b}/: b"] -> {"POST /x/{a}/{b}/": "a, b"}"""
+    grouped: dict[str, list[str]] = {}
+    for entry in declared:
+        operation, _, name = entry.rpartition(": ")
+        grouped.setdefault(operation, []).append(name)
+    return {operation: ", ".join(names) for operation, names in grouped.items()}
+
+
+def _operation_id(change: Change) -> str:
+    return f"operationId {change.operation_id}" if change.operation_id else "no operationId"
 
 
 def explain(report_json: Path) -> str:

@@ -123,7 +123,8 @@ def render_path(steps: tuple[str, ...]) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """One semantic change. `operation` is e.g. ``POST /partners/{partner_code}/offers/``; `where` is
+    """One semantic change. `operation` is e.g. ``POST /partners/{partner_code}/offers/`` (and
+    `operation_id` its operationId, if it has one); `where` is
     ``request body``, ``response 200``, ``query parameter`` ...; `steps` is the field path inside it,
     one property name or ``[]`` (array items) per step, shown as `path`, e.g.
     ``context.events[].tickets[].price``. `model` names the generated class the change lands in (the
@@ -138,6 +139,7 @@ class Change:
     steps: tuple[str, ...] = ()
     model: str | None = None
     module: str | None = None
+    operation_id: str = ""
     path: str = field(init=False)
 
     def __post_init__(self) -> None:
@@ -148,7 +150,9 @@ class Change:
         if self.path:
             location = f"{location} `{self.path}`" if location else f"`{self.path}`"
         text = f"{location}: {self.message}" if location else self.message
-        return f"{text} [{self.model}]" if self.model else text
+        # A change to a whole operation lands in its endpoint module: the name callers import.
+        label = self.model or (self.module if self.kind.startswith("operation-") else None)
+        return f"{text} [{label}]" if label else text
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -6,7 +6,7 @@ generator cannot: request signing, parameter helpers, constructors, retries and 
 
 from ._breaker import CircuitBreaker
 from ._builders import customer, event, ticket
-from ._call import OfferResult
+from ._call import CallResult, OfferResult
 from ._client import AsyncOffersClient, OffersClient
 from ._errors import (
     APIConnectionError,
@@ -29,7 +29,15 @@ from ._errors import (
     XCoverError,
 )
 from ._logging import setup_from_env as _setup_logging
-from ._options import ClientOptions, CreateOfferParams, CustomerInput, EventInput, PartnerInput, ViewOptions
+from ._options import (
+    ClientOptions,
+    CreateOfferParams,
+    CustomerInput,
+    EventInput,
+    PartnerInput,
+    RequestOptions,
+    ViewOptions,
+)
 from ._params import ExtraField
 from ._redaction import redact_headers
 from ._signing import SigningDetails, XCoverAuth
@@ -48,6 +56,7 @@ __all__ = [
     "AsyncOffersClient",
     "AuthenticationError",
     "BadRequestError",
+    "CallResult",
     "CircuitBreaker",
     "CircuitOpenError",
     "ClientOptions",
@@ -64,6 +73,7 @@ __all__ = [
     "PartnerInput",
     "PermissionDeniedError",
     "RateLimitError",
+    "RequestOptions",
     "RequestValidationError",
     "ResponseTooLargeError",
     "SignatureError",

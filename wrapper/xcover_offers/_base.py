@@ -1,13 +1,16 @@
 """Configuration, call preparation and the retry policy shared by both clients (no I/O here).
 
-The policy is one generator, `_run`: it yields a request to send (and is sent back the read response
-or the httpx error) or a delay to sleep (and is sent back None), and returns the `OfferResult` or
-raises the typed error. The sync and async clients only drive it, so they cannot drift apart.
+Every operation goes through the same two steps. `_prepare` turns a generated endpoint's `OPERATION`
+and its arguments into a `Call`. The policy is one generator, `_run`: it yields a request to send (and
+is sent back the read response or the httpx error) or a delay to sleep (and is sent back None), and
+returns the `CallResult` or raises the typed error. The sync and async clients only drive it, so they
+cannot drift apart, and an operation added to the spec gets all of it the day it is generated.
 """
 
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import logging
 import os
@@ -18,19 +21,18 @@ from collections.abc import Callable, Generator, Mapping
 from typing import Any, Self, Unpack
 
 import httpx
-from xcover_offers_api.api.create_offer import create_offer as _create_offer_endpoint
-from xcover_offers_api.models import OfferRequest
+from xcover_offers_api.operation import Operation
 
 from ._breaker import CircuitBreaker
 from ._call import (
     Call,
-    OfferResult,
+    CallResult,
     is_signature_failure,
-    offer_result,
     replay_result,
     request_id,
     server_time,
     status_error,
+    success_result,
 )
 from ._constants import (
     CLOCK_SKEW_THRESHOLD,
@@ -56,11 +58,13 @@ from ._errors import (
 from ._logging import bodies_enabled_by_env, log_attempt, logger, mask_body
 from ._options import (
     ClientOptions,
-    CreateOfferParams,
     EnvOverrides,
+    RequestOptions,
     ViewOptions,
     call_option,
     check_keywords,
+    check_path_value,
+    check_uuid,
     to_count,
     to_headers,
     to_idempotency_key,
@@ -69,12 +73,12 @@ from ._options import (
     to_total_timeout,
     url_problem,
 )
-from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
 from ._retry import retry_delay, should_retry_exception, should_retry_status
 from ._signing import XCoverAuth
-from ._telemetry import start_call
+from ._spec import body_schema, header_format
+from ._telemetry import NOOP_CALL, AttributeScalar, start_call
 from ._transfer import ACCEPT_ENCODING, BodyRefused, BodyTooLarge, safe_request, safe_response
-from ._validation import build_body, serialise
+from ._validation import check_body, serialise
 from ._version import SPEC_VERSION, __version__
 
 USER_AGENT = (
@@ -84,6 +88,41 @@ USER_AGENT = (
 
 Outcome = httpx.Response | httpx.HTTPError | BodyRefused | None
 Step = httpx.Request | float
+Details = Callable[[CallResult[Any]], Mapping[str, AttributeScalar]]
+IDEMPOTENCY_FIELD = IDEMPOTENCY_HEADER.lower()
+
+
+def idempotency_header(operation: Operation[Any]) -> str | None:
+    """The operation's idempotency-key header as its spec spells it, if it documents one."""
+    return next((h for h in operation.header_parameters if h.lower() == IDEMPOTENCY_FIELD), None)
+
+
+def _python_name(header: str) -> str:
+    """The generated argument for a header parameter: `x-idempotency-key` -> `x_idempotency_key`."""
+    return header.lower().replace("-", "_")
+
+
+_SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
+
+
+def _signature(build: Callable[..., Any]) -> inspect.Signature:
+    found = _SIGNATURES.get(build)
+    if found is None:
+        found = _SIGNATURES[build] = inspect.signature(build)
+    return found
+
+
+class Checked:
+    """A request body already checked and converted to JSON data, in the shape the generated
+    builder expects of a model (`to_dict()`): the builder sends it as it is."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def to_dict(self) -> Any:
+        return self.data
 
 
 class _BaseOffersClient:
@@ -102,6 +141,7 @@ class _BaseOffersClient:
         if problem := url_problem(base):
             raise ValueError(f"base_url must be an absolute http(s) URL: {problem}")
         self.base_url = base
+        self._base_path = httpx.URL(base).path.rstrip("/")
         self.headers: dict[str, str] = {}
         defaults: ViewOptions = {
             "timeout": DEFAULT_TIMEOUT,
@@ -182,59 +222,95 @@ class _BaseOffersClient:
 
     # -- preparing a call --------------------------------------------------------------------------
 
-    def _prepare(self, params: CreateOfferParams) -> Call:
-        check_keywords(params, CreateOfferParams, "create_offer")
-        body = build_body(
-            customer=params["customer"],
-            events=params["events"],
-            partner=params.get("partner"),
-            schema=params.get("schema"),
-        )
-        kwargs = _create_offer_endpoint._get_kwargs(
-            self.partner_code,
-            body=OfferRequest.from_dict(body),
-            active_only=encode_flag(params.get("active_only"), "active_only"),
-            include_content=encode_flag(params.get("include_content"), "include_content"),
-            extra_fields=encode_extra_fields(params.get("extra_fields")),
-            exclude_offer_ids=encode_exclude_offer_ids(params.get("exclude_offer_ids")),
-        )
-        idempotency_key = to_idempotency_key(params.get("idempotency_key"))
+    def _prepare(self, operation: Operation[Any], arguments: dict[str, Any], options: RequestOptions) -> Call:
+        """Everything a call sends, built once: the endpoint's own arguments go through its generated
+        builder (the partner code filled in from the client when the path has one), its body is
+        checked against the spec, and the per-call options are checked, before anything is sent."""
+        if "partner_code" in operation.path_parameters and arguments.get("partner_code") is None:
+            arguments["partner_code"] = self.partner_code
+        for name in operation.path_parameters:
+            check_path_value(arguments.get(name), name)
+        key_header = idempotency_header(operation)
+        key_option = options.get("idempotency_key")
+        key_argument = arguments.pop(_python_name(key_header), None) if key_header else None
+        if key_option is not None and key_argument is not None:
+            raise TypeError(f"{operation.id}: pass the idempotency key once, as idempotency_key")
+        if key_header is None and key_option is not None:
+            raise TypeError(f"{operation.id} takes no idempotency key (its spec documents none)")
+        given_key = key_option if key_option is not None else key_argument
+        idempotency_key = to_idempotency_key(given_key) if key_header else None
+        if idempotency_key is not None and header_format(operation, key_header) == "uuid":
+            check_uuid(idempotency_key, "idempotency_key")
+        if operation.has_body and not isinstance(arguments.get("body"), Checked):
+            schema = body_schema(operation)
+            given = arguments.get("body")
+            if schema is not None and given is not None:
+                arguments["body"] = Checked(check_body(given, schema))
+        try:
+            _signature(operation.build).bind(**arguments)
+        except TypeError as exc:
+            raise TypeError(f"{operation.id}(): {exc}") from None
+        kwargs = operation.build(**arguments)
         timeout = self.timeout
-        if "timeout" in params:
-            timeout = call_option(to_timeout, params["timeout"], "timeout")
+        if "timeout" in options:
+            timeout = call_option(to_timeout, options["timeout"], "timeout")
         total = self.total_timeout
-        if "total_timeout" in params:
-            total = call_option(to_total_timeout, params["total_timeout"], "total_timeout")
-        headers = {str(k): str(v) for k, v in kwargs.get("headers", {}).items()}
+        if "total_timeout" in options:
+            total = call_option(to_total_timeout, options["total_timeout"], "total_timeout")
+        retries = self.max_retries
+        if "max_retries" in options:
+            retries = call_option(
+                lambda v: to_count(v, "max_retries", minimum=0), options["max_retries"], "max_retries"
+            )
+        headers = {
+            str(k): str(v)
+            for k, v in kwargs.get("headers", {}).items()
+            if str(k).lower() != IDEMPOTENCY_FIELD
+        }
         headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
         headers.update(self.headers)  # a caller's default headers may replace those two, no others
+        if "headers" in options:
+            headers.update(call_option(to_headers, options["headers"], "headers"))
         headers["Accept-Encoding"] = ACCEPT_ENCODING  # what a bounded read can decode
-        headers[IDEMPOTENCY_HEADER] = idempotency_key
+        if idempotency_key is not None:
+            headers[IDEMPOTENCY_HEADER] = idempotency_key
         target = _parse_url(self.base_url + kwargs["url"])
         query: dict[str, Any] | None = kwargs.get("params") or None
         if query is not None and not self._http.params:
             # What httpx would do on every attempt, done once. With client-wide params (a client
             # passed in) httpx keeps its own merge order, so the query is left to it.
             target, query = target.copy_merge_params(query), None
-        return Call(
+        body = kwargs.get("json")
+        call = Call(
+            operation=operation,
             method=str(kwargs["method"]).upper(),
             target=target,
             params=query,
-            content=serialise(kwargs["json"]),  # once: every attempt sends the same bytes
+            content=None if "json" not in kwargs else serialise(body),  # once: every attempt sends it
             headers=headers,
             timeout=timeout,
             idempotency_key=idempotency_key,
-            body=kwargs["json"],
+            body=body,
             path=target.raw_path.decode("ascii").partition("?")[0],
             started=self._timer(),
             total_timeout=total,
-            trace=start_call(partner_code=self.partner_code, idempotency_key=idempotency_key, server=target),
+            max_retries=retries,
+            trace=NOOP_CALL,
         )
+        call.trace = start_call(
+            operation_id=operation.id,
+            url_template=self._base_path + operation.path,
+            partner_code=self.partner_code,
+            idempotency_key=idempotency_key,
+            server=target,
+        )
+        return call
 
     # -- the policy --------------------------------------------------------------------------------
 
-    def _run(self, call: Call) -> Generator[Step, Outcome, OfferResult]:
-        """The breaker and the call's trace around `_attempts`."""
+    def _run(self, call: Call, details: Details | None = None) -> Generator[Step, Outcome, CallResult[Any]]:
+        """The breaker and the call's trace around `_attempts`; `details` adds what a convenience
+        method knows of its answer to the call's span."""
         breaker = self.circuit_breaker
         attempts = [0]
         admitted = False
@@ -252,16 +328,17 @@ class _BaseOffersClient:
             breaker.record_success()
         call.trace.end(
             attempts=result.attempts,
-            offer_id=result.offer.id,
             request_id=result.request_id,
-            products=len(result.offer.products),
             replayed=result.replayed,
+            details=details(result) if details is not None else None,
         )
         return result
 
-    def _attempts(self, call: Call, attempts: list[int]) -> Generator[Step, Outcome, OfferResult]:
+    def _attempts(self, call: Call, attempts: list[int]) -> Generator[Step, Outcome, CallResult[Any]]:
         """Each attempt is a new request, so XCoverAuth signs it afresh with a fresh Date; the
-        idempotency key in `call.headers` is the same for all of them."""
+        idempotency key in `call.headers` is the same for all of them. Only a call that may be sent
+        again (`call.retried`: a GET, or under an idempotency key) is retried."""
+        max_retries = call.max_retries if call.retried else 0
         retries_done = 0
         skew_retried = False
         last: httpx.Response | None = None
@@ -289,7 +366,7 @@ class _BaseOffersClient:
                 remaining = call.remaining(self._timer)
                 if remaining is not None and remaining <= 0:
                     raise self._out_of_time(call, attempt, last) from None
-                if should_retry_exception(outcome) and retries_done < self.max_retries:
+                if should_retry_exception(outcome) and retries_done < max_retries:
                     delay = retry_delay(retries_done, None, now=self._clock(), rand=self._rand)
                     yield from self._backoff(call, delay, type(outcome).__name__, attempt, last)
                     retries_done += 1
@@ -300,19 +377,19 @@ class _BaseOffersClient:
             trace.end(response=response)
             self._log(call, attempt, response, started, request_id(response.headers))
             if response.is_success:
-                return offer_result(call, response, attempt)
+                return success_result(call, response, attempt)
             if response.status_code == 409:
                 replayed = replay_result(call, response, attempt)
                 if replayed is None:
-                    raise status_error(response)
+                    raise status_error(call.operation, response)
                 call.trace.note("xcover.replayed", attempt=attempt)
                 return replayed
-            offset = None if skew_retried else self._skew_correction(response)
+            offset = None if skew_retried else self._skew_correction(call, response)
             if offset is not None:
                 self._apply_skew(offset)
                 skew_retried = True
                 continue
-            if should_retry_status(response.status_code) and retries_done < self.max_retries:
+            if should_retry_status(response.status_code) and retries_done < max_retries:
                 # A Retry-After date is on the server's clock: measure it against the response's
                 # Date, else our clock corrected by any skew learned so far.
                 now = server_time(response) or self._clock() + self.auth.clock_offset
@@ -323,7 +400,7 @@ class _BaseOffersClient:
                 yield from self._backoff(call, delay, reason, attempt, last)
                 retries_done += 1
                 continue
-            raise status_error(response)
+            raise status_error(call.operation, response)
 
     def _backoff(
         self, call: Call, delay: float, reason: str, attempts: int, last: httpx.Response | None
@@ -378,16 +455,18 @@ class _BaseOffersClient:
             outcome=outcome,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             attempt=attempt,
-            max_attempts=self.max_retries + 1,
+            max_attempts=(call.max_retries if call.retried else 0) + 1,
             idempotency_key=call.idempotency_key,
             request_id=rid,
-            body=json.dumps(mask_body(call.body), ensure_ascii=False) if self.log_bodies else None,
+            body=json.dumps(mask_body(call.body), ensure_ascii=False)
+            if self.log_bodies and call.content is not None
+            else None,
         )
 
-    def _skew_correction(self, response: httpx.Response) -> float | None:
+    def _skew_correction(self, call: Call, response: httpx.Response) -> float | None:
         """On XCover's own signature-failure 403, the new clock offset if its Date shows our clock
         is off; None otherwise (a proxy's page, a sane clock, or an offset too large to be a clock)."""
-        if not is_signature_failure(response):
+        if not is_signature_failure(call.operation, response):
             return None
         server = server_time(response)
         if server is None:

@@ -1,8 +1,9 @@
-"""One create_offer call: what is prepared once, and what a response means.
+"""One call of any operation: what is prepared once, and what a response means.
 
 Nothing here does I/O. `Call` is built once per call (body validated and serialised, idempotency key
 chosen, deadline fixed); every attempt is built and signed from it afresh. The functions below turn a
-read response into an `OfferResult` or a typed exception.
+read response into a `CallResult` or a typed exception, reading the operation's generated
+`OPERATION` (its readers) and the spec's schema for the status.
 """
 
 from __future__ import annotations
@@ -10,41 +11,44 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import httpx
-from xcover_offers_api.models import ErrorResponse, Offer, OfferResponse, ValidationErrorResponse
+from xcover_offers_api.models import Offer, OfferResponse
+from xcover_offers_api.operation import Operation
 
 from ._constants import REQUEST_ID_HEADERS
 from ._errors import APIResponseValidationError, APIStatusError, status_error_class
 from ._retry import parse_http_date
-from ._spec import create_offer_operation
+from ._spec import resolve, response_schema
 from ._telemetry import CallTrace
 from ._transfer import ERROR_BODY_KEPT, safe_response
-from ._validation import response_problem, schema_problem
+from ._validation import schema_problem
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class OfferResult:
-    """An offer with the full HTTP response it came from (`create_offer_with_response`).
+class CallResult(Generic[T]):
+    """A parsed answer with the HTTP response it came from (`client.call`, `*_with_response`).
 
     Attributes:
-        offer: the `Offer`, the `data` envelope unwrapped.
-        parsed: the whole parsed body (`OfferResponse`), including fields outside `data`.
+        parsed: the success body as the operation's generated model, checked against the spec;
+            None for an answer without a body (204).
         http_response: the final httpx response.
         request_id: the server's request id, if it sent one.
         attempts: how many attempts the call took (1 when no retry was needed).
-        idempotency_key: the X-Idempotency-Key every attempt carried.
-        replayed: True when XCover answered 409 with the stored response of an earlier attempt
-            with the same key and body (the offer exists; its first response was lost).
+        idempotency_key: the X-Idempotency-Key every attempt carried; None for an operation that
+            takes none (a GET).
+        replayed: True when XCover answered 409 with the stored answer of an earlier attempt with
+            the same key and body (the first answer was lost; the operation ran once).
     """
 
-    offer: Offer
-    parsed: OfferResponse
+    parsed: T
     http_response: httpx.Response = field(repr=False)
     request_id: str | None
     attempts: int
-    idempotency_key: str
+    idempotency_key: str | None
     replayed: bool = False
 
     @property
@@ -63,26 +67,43 @@ class OfferResult:
         return self.http_response.json()
 
 
+@dataclass(frozen=True, slots=True)
+class OfferResult(CallResult[OfferResponse]):
+    """A Create Offer answer (`create_offer_with_response`): `parsed` is the whole body, `offer` its
+    `data` envelope unwrapped."""
+
+    @property
+    def offer(self) -> Offer:
+        return self.parsed.data
+
+
 @dataclass(slots=True)
 class Call:
-    """One create_offer call, prepared once.
+    """One call, prepared once.
 
     `target` is the URL with the query already merged in when `params` is None. `deadline` is on the
-    client's monotonic timer; None means no overall limit.
+    client's monotonic timer; None means no overall limit. `retried` says whether a failed attempt
+    may be sent again: a GET, or a POST under an idempotency key the operation documents.
     """
 
+    operation: Operation[Any]
     method: str
     target: httpx.URL
     params: dict[str, Any] | None
-    content: bytes
+    content: bytes | None
     headers: dict[str, str]
     timeout: httpx.Timeout
-    idempotency_key: str
+    idempotency_key: str | None
     body: Any
     path: str
     started: float
     total_timeout: float | None
+    max_retries: int
     trace: CallTrace
+
+    @property
+    def retried(self) -> bool:
+        return self.method in ("GET", "HEAD") or self.idempotency_key is not None
 
     @property
     def deadline(self) -> float | None:
@@ -126,53 +147,103 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-def parse_offer_body(content: bytes) -> OfferResponse | str:
-    """The bytes of a 200 (or a 409 replay) checked against the spec's response schema, then parsed
-    by the generated model; or what is wrong with them, with its path. (benchmarks/hooks.py measures
-    the client's parse through this function.)"""
+def read_body(operation: Operation[Any], key: str, content: bytes) -> Any:
+    """The bytes of an answer documented under `key` checked against the spec's schema for it, then
+    read by the generated reader; or what is wrong with them, as a `_Refused`. (benchmarks/hooks.py
+    measures the client's parse through this function.)"""
+    reader = operation.readers.get(key)
+    if reader is None:
+        return None  # documented without a body: whatever came is not read
     try:
         payload = json.loads(content)
     except (ValueError, UnicodeDecodeError, RecursionError):
-        return "the body is not JSON"
-    return _parse_offer(payload)
+        return _Refused("the body is not JSON")
+    return _read(operation, key, payload)
 
 
-def _parse_offer(payload: Any) -> OfferResponse | str:
-    problem = response_problem(payload)
-    if problem is not None:
-        return problem
+def _read(operation: Operation[Any], key: str, payload: Any) -> Any:
+    reader = operation.readers[key]
+    assert reader is not None
+    schema = response_schema(operation, key)
+    if schema is not None and (problem := schema_problem(payload, schema)) is not None:
+        return _Refused(problem)
     try:
-        return OfferResponse.from_dict(payload)
+        return reader(payload)
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
-        return f"the generated parser refused it ({type(exc).__name__})"
+        return _Refused(f"the generated parser refused it ({type(exc).__name__})")
 
 
-def offer_result(call: Call, response: httpx.Response, attempts: int) -> OfferResult:
-    """A 200 as an OfferResult, after checking the body against the spec."""
-    return _result(call, response, attempts, parse_offer_body(response.content), replayed=False)
+@dataclass(frozen=True, slots=True)
+class _Refused:
+    problem: str
 
 
-def replay_result(call: Call, response: httpx.Response, attempts: int) -> OfferResult | None:
-    """A 409 carrying a stored Create Offer response (XCover's replay) as an OfferResult, checked
-    like a 200; None when the 409 carries anything else (no `data` object)."""
-    payload = _json(response)
-    if not (isinstance(payload, Mapping) and isinstance(payload.get("data"), Mapping)):
+def success_result(call: Call, response: httpx.Response, attempts: int) -> CallResult[Any]:
+    """A 2xx as a CallResult, after checking the body against the spec. A 2xx the spec does not
+    list is read as the operation's first documented success."""
+    operation = call.operation
+    key = operation.response_key(response.status_code)
+    if key is None or key[0] != "2":
+        key = next(iter(operation.success_keys), None)
+    parsed = None if key is None else read_body(operation, key, response.content)
+    return _result(call, response, attempts, parsed, replayed=False)
+
+
+def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallResult[Any] | None:
+    """A 409 carrying the stored answer of this operation (XCover's replay) as a CallResult, checked
+    like a 2xx; None when the 409 carries anything else.
+
+    A 409 body is taken for a stored answer when it has every property the success schema requires,
+    each of its JSON type (Create Offer's `data` object); XCover's error shape has none of them. For
+    an operation whose success has no body (Opt-out's 204) there is nothing to store: a 409 under its
+    key means it was done. A success that requires no property cannot be told from an error body:
+    its 409 is a ConflictError.
+    """
+    if call.idempotency_key is None:
         return None
-    return _result(call, response, attempts, _parse_offer(payload), replayed=True)
+    operation = call.operation
+    if operation.success_keys and all(operation.readers[key] is None for key in operation.success_keys):
+        return _result(call, response, attempts, None, replayed=True)
+    payload = _json(response)
+    if not isinstance(payload, Mapping):
+        return None
+    for key in operation.success_keys:
+        schema = response_schema(operation, key)
+        if schema is not None and _claims(payload, resolve(schema)):
+            return _result(call, response, attempts, _read(operation, key, payload), replayed=True)
+    return None
+
+
+_JSON_TYPES: dict[str, type | tuple[type, ...]] = {
+    "object": Mapping, "array": list, "string": str, "boolean": bool, "number": (int, float), "integer": int,
+}  # fmt: skip
+
+
+def _claims(payload: Mapping[str, Any], schema: Mapping[str, Any]) -> bool:
+    """Whether `payload` has every required property of `schema`, each of its declared JSON type."""
+    required = schema.get("required") or ()
+    properties = schema.get("properties") or {}
+    for name in required:
+        if name not in payload:
+            return False
+        kind = resolve(properties.get(name, {})).get("type")
+        if isinstance(kind, str) and kind in _JSON_TYPES and not isinstance(payload[name], _JSON_TYPES[kind]):
+            return False
+    return bool(required)
 
 
 def _result(
-    call: Call, response: httpx.Response, attempts: int, parsed: OfferResponse | str, *, replayed: bool
-) -> OfferResult:
+    call: Call, response: httpx.Response, attempts: int, parsed: Any, *, replayed: bool
+) -> CallResult[Any]:
     rid = request_id(response.headers)
-    if isinstance(parsed, str):
+    if isinstance(parsed, _Refused):
         raise APIResponseValidationError(
-            f"{response.status_code} response is not a Create Offer body: {parsed}",
+            f"{response.status_code} response is not a {call.operation.id} answer: {parsed.problem}",
             response=safe_response(response)[0],
             request_id=rid,
         )
-    return OfferResult(
-        offer=parsed.data,
+    cls = OfferResult if isinstance(parsed, OfferResponse) else CallResult
+    return cls(
         parsed=parsed,
         http_response=response,
         request_id=rid,
@@ -182,26 +253,22 @@ def _result(
     )
 
 
-def error_schema(status: int) -> Mapping[str, Any] | None:
-    """The spec's schema for an error status's JSON body, if it documents one."""
-    documented = create_offer_operation().get("responses", {}).get(str(status), {})
-    schema: Mapping[str, Any] | None = documented.get("content", {}).get("application/json", {}).get("schema")
-    return schema
-
-
-def error_model(status: int, payload: Any) -> ErrorResponse | ValidationErrorResponse | None:
-    """The generated model for a documented error body (403, 422) when the body fits its schema."""
-    schema = error_schema(status)
-    if schema is None or not isinstance(payload, Mapping) or schema_problem(payload, schema) is not None:
+def error_model(operation: Operation[Any], status: int, payload: Any) -> Any:
+    """The generated model for a documented error body, when the body fits the spec's schema."""
+    key = operation.response_key(status)
+    reader = operation.readers.get(key) if key is not None else None
+    if key is None or reader is None or not isinstance(payload, Mapping):
         return None
-    model = ValidationErrorResponse if status == 422 else ErrorResponse
+    schema = response_schema(operation, key)
+    if schema is None or schema_problem(payload, schema) is not None:
+        return None
     try:
-        return model.from_dict(dict(payload))
+        return reader(dict(payload))
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def status_error(response: httpx.Response) -> APIStatusError:
+def status_error(operation: Operation[Any], response: httpx.Response) -> APIStatusError:
     """The typed error for a non-2xx answer; it keeps a bounded, signature-free copy of the response.
 
     A body larger than what the copy keeps is not parsed: the error keeps its truncated text.
@@ -214,21 +281,24 @@ def status_error(response: httpx.Response) -> APIStatusError:
         response=kept,
         body=body,
         request_id=request_id(response.headers),
-        model=error_model(response.status_code, payload),
+        model=error_model(operation, response.status_code, payload),
         body_size=size,
     )
 
 
-def is_signature_failure(response: httpx.Response) -> bool:
-    """A 403 in XCover's documented JSON error shape ({"type", "message"}), not a proxy's page."""
+def is_signature_failure(operation: Operation[Any], response: httpx.Response) -> bool:
+    """A 403 in XCover's JSON error shape ({"type", "message"}, as the operation documents its 403
+    when it does), not a proxy's page."""
     if response.status_code != 403:
         return False
     if "json" not in response.headers.get("content-type", ""):
         return False
     payload = _json(response)
-    return (
+    if not (
         isinstance(payload, Mapping)
         and isinstance(payload.get("message"), str)
-        and isinstance(payload.get("type"), str)  # both, as the spec's 403 body has them
-        and error_model(403, payload) is not None
-    )
+        and isinstance(payload.get("type"), str)
+    ):
+        return False
+    documented = operation.response_key(403) is not None
+    return not documented or error_model(operation, 403, payload) is not None

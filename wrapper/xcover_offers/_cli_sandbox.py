@@ -16,7 +16,8 @@ from ._cli import ENV_CREDENTIALS, PROG, CommandError
 from ._constants import env_value
 
 SANDBOX_EPILOG: Final = """\
-faults (--fault NAME[:OPTION=VALUE,...] or a JSON object; every fault also takes times=N):
+faults (--fault NAME[:OPTION=VALUE,...] or a JSON object; every fault also takes times=N, and
+operation=ID to act only on requests for that operation of the spec, e.g. operation=create_offer):
   rate_limited[:retry_after=S]       429 with Retry-After (default 1)
   unavailable[:retry_after=S]        503 with Retry-After (default 1)
   error:status=N[,message=TEXT]      any 4xx/5xx in the spec's error shape
@@ -24,14 +25,19 @@ faults (--fault NAME[:OPTION=VALUE,...] or a JSON object; every fault also takes
   drop[:after_processing=true]       close without answering (after making the offer: the
                                      retry then gets a 409 replay)
   trickle[:chunk_size=B,interval=S]  the body B bytes at a time, S seconds apart
-  replay                             answer 409 with the offer, as XCover answers a duplicate
+  replay                             answer 409 with the success, as XCover answers a duplicate
   locked[:retry_after=S]             423: a request with this idempotency key is in flight
+  latency:seconds=S                  one answer S seconds late (times=N: the next N)
   e.g. --fault rate_limited:retry_after=2,times=3 --fault drop:after_processing=true
+       --fault error:status=503,operation=create_offer
        --fault '{"fault": "unavailable", "retry_after": "Wed, 21 Oct 2037 07:28:00 GMT"}'
 
-idempotency: a request whose X-Idempotency-Key and body were processed is answered 409 with the
-stored offer (XCover keeps them 48 h); a duplicate during the first one's latency gets 423; the
-same key with another body gets 422.
+operations: every operation of the spec is served; one without a model in the sandbox answers the
+success its contract describes (its lowest 2xx, with the example or a minimal valid body).
+
+idempotency: a POST whose X-Idempotency-Key, path and body were processed is answered 409 with the
+stored answer (XCover keeps them 48 h); a duplicate during the first one's latency gets 423; the
+same key with another body or path gets 422.
 
 admin endpoint (same address; not signed, not recorded; POSTs need Content-Type: application/json):
   curl http://127.0.0.1:8080/_sandbox/faults
@@ -50,7 +56,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve = commands.add_parser(
         "sandbox",
         help="serve the offline XCover sandbox over HTTP until Ctrl-C",
-        description="Serve the offline XCover Create Offer sandbox over HTTP/1.1 until Ctrl-C or SIGTERM.\n"
+        description="Serve the offline XCover sandbox, every operation of the spec, over HTTP/1.1 until "
+        "Ctrl-C or SIGTERM.\n"
         "The API secret comes from $XCOVER_API_SECRET (else the published sandbox-secret).",
         epilog=SANDBOX_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -189,7 +196,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
     admin = f" (admin: {server.admin_url})" if server.admin_url else ""
     out.write(
         f"XCover sandbox listening on {server.base_url}\n"
-        f"  POST {server.base_url}/partners/{{partner_code}}/offers/{admin}\n"
+        f"  serves {sandbox.spec.routes.describe()}{admin}\n"
         f"  api key {api_key}, secret {secret_shown}\n"
         "Press Ctrl-C to stop.\n"
     )
@@ -277,9 +284,13 @@ def _positive_seconds(text: str) -> float:
 
 
 def _fault(text: str) -> list[Any]:
-    from .sandbox._faults import fault_spec_from_text, faults_from_spec
+    from ._spec import document
+    from .sandbox._faults import check_operations, fault_spec_from_text, faults_from_spec
+    from .sandbox._routes import operation_ids
 
     try:
-        return faults_from_spec(fault_spec_from_text(text))
+        faults = faults_from_spec(fault_spec_from_text(text))
+        check_operations(faults[:1], operation_ids(document()))
+        return faults
     except ValueError as exc:  # its message names the option and the rule, e.g. "fault.fault must be one of"
         raise argparse.ArgumentTypeError(f"{text!r} is not a fault: {exc}") from None

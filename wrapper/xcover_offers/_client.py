@@ -11,17 +11,56 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from typing import Any, Literal, Self, TypeVar, Unpack
+from typing import Any, Literal, Protocol, Self, TypeVar, Unpack
 
 import httpx
 from xcover_offers_api.models import Offer
+from xcover_offers_api.operation import Operation
 
-from ._base import Outcome, _BaseOffersClient
-from ._call import Call, OfferResult
+from . import _conveniences as conveniences
+from ._base import Details, Outcome, _BaseOffersClient
+from ._call import Call, CallResult, OfferResult
 from ._cookies import with_fast_cookies
 from ._deadline import deadline
-from ._options import ClientOptions, CreateOfferParams, EnvOverrides
+from ._options import REQUEST_OPTIONS, ClientOptions, CreateOfferParams, EnvOverrides
 from ._transfer import BodyRefused, aread_body, read_body
+
+T = TypeVar("T")
+
+
+class Endpoint(Protocol[T]):
+    """A generated endpoint module (`xcover_offers_api.api.<tag>.<operation>`): its `OPERATION`
+    says how to send it and types its answer."""
+
+    @property
+    def OPERATION(self) -> Operation[T]: ...  # the generated module's constant
+
+
+_CALL_DOC = """Call any operation of the spec, with everything the client does for `create_offer`.
+
+        This is how an operation is used from the day it is generated until it gets a convenience
+        method: `client.call(opt_out_offer, offer_id="...")` with
+        `from xcover_offers_api.api.<tag> import opt_out_offer`.
+
+        Args:
+            endpoint: the generated endpoint module.
+            arguments: the generated function's own arguments, less `client`: path parameters
+                (`partner_code` is the client's unless given), query parameters, `body` (the
+                generated model, or a mapping with the same keys). Plus the per-call options
+                `idempotency_key`, `timeout`, `total_timeout`, `max_retries` and `headers`.
+
+        Returns:
+            `CallResult`: `.parsed` is the success model (None for a 204), with the status, headers,
+            request id, attempts, the idempotency key and whether it was a 409 replay.
+
+        A POST is retried (under one idempotency key) only when its spec documents
+        `x-idempotency-key`; a GET is retried without one; anything else is sent once.
+
+        Raises:
+            RequestValidationError: a body or path value the spec refuses, before anything is sent.
+            TypeError: an argument the endpoint does not take, or a missing one.
+            APIStatusError and the rest, as `create_offer` documents them.
+        """
 
 _CREATE_OFFER_DOC = """Ask XCover for protection offers for the events being bought; returns the `Offer`.
 
@@ -44,7 +83,11 @@ _CREATE_OFFER_DOC = """Ask XCover for protection offers for the events being bou
             active_only: optional bool; with a test API key, True returns only active products.
             include_content: optional bool; False leaves the localised content out (smaller response).
             idempotency_key: optional str, 1-255 visible ASCII characters; one is generated per call
-                otherwise, e.g. "order-1234-offer". Every retry of the call sends the same key.
+                otherwise, e.g. "order-1234-offer". Every retry of the call sends the same key. No
+                personal data in it: it is recorded on spans.
+            max_retries: optional int, retries after the first attempt for this call (the client's,
+                default 2, when not given); 0 sends it once.
+            headers: optional mapping of extra headers for this call, added to the client's.
             timeout: optional float seconds or `httpx.Timeout`, for each socket operation of this call.
             total_timeout: optional float seconds for the whole call, retries and waits included, or
                 None for no limit; the client's (default 30 s) when not given.
@@ -78,6 +121,9 @@ _CLIENT_ARGS_DOC = """
         circuit_breaker: a `CircuitBreaker`, shareable between clients; off when not given.
         http_client: an httpx client or transport to send through (redirects stay off: a
             redirected request would not be re-signed). A client passed in is not closed by us.
+            total_timeout holds on httpx's own transports, passed in or inside a client passed in;
+            on any other sync transport it is checked between reads and attempts only, so a server
+            that drips its headers within each read timeout can hold such a call longer.
         algorithm, signed_headers: what the signature uses (hmac-sha512 over (request-target) and
             date by default).
         log_bodies: add request bodies, personal data masked, to DEBUG lines (default from
@@ -135,8 +181,21 @@ class OffersClient(_BaseOffersClient):
     def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response (status, headers, request id,
         attempts, whether it was a 409 replay)."""
-        call = self._prepare(params)
-        flow = self._run(call)
+        operation, arguments, options = conveniences.create_offer(params)
+        result = self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
+        assert isinstance(result, OfferResult)
+        return result
+
+    def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
+        """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
+        options = {name: arguments.pop(name) for name in REQUEST_OPTIONS & arguments.keys()}
+        result: CallResult[T] = self._drive(self._prepare(endpoint.OPERATION, arguments, options))  # type: ignore[arg-type]
+        return result
+
+    call.__doc__ = _CALL_DOC
+
+    def _drive(self, call: Call, details: Details | None = None) -> CallResult[Any]:
+        flow = self._run(call, details)
         step = next(flow)
         while True:
             outcome: Outcome = None
@@ -151,7 +210,7 @@ class OffersClient(_BaseOffersClient):
             try:
                 step = flow.send(outcome)
             except StopIteration as done:
-                result: OfferResult = done.value
+                result: CallResult[Any] = done.value
                 return result
 
     def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
@@ -233,8 +292,21 @@ class AsyncOffersClient(_BaseOffersClient):
 
     async def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response."""
-        call = self._prepare(params)
-        flow = self._run(call)
+        operation, arguments, options = conveniences.create_offer(params)
+        result = await self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
+        assert isinstance(result, OfferResult)
+        return result
+
+    async def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
+        """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
+        options = {name: arguments.pop(name) for name in REQUEST_OPTIONS & arguments.keys()}
+        result: CallResult[T] = await self._drive(self._prepare(endpoint.OPERATION, arguments, options))  # type: ignore[arg-type]
+        return result
+
+    call.__doc__ = _CALL_DOC
+
+    async def _drive(self, call: Call, details: Details | None = None) -> CallResult[Any]:
+        flow = self._run(call, details)
         step = next(flow)
         while True:
             outcome: Outcome = None
@@ -249,7 +321,7 @@ class AsyncOffersClient(_BaseOffersClient):
             try:
                 step = flow.send(outcome)
             except StopIteration as done:
-                result: OfferResult = done.value
+                result: CallResult[Any] = done.value
                 return result
 
     async def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
@@ -276,18 +348,21 @@ _Pool = TypeVar("_Pool", httpx.Client, httpx.AsyncClient)
 def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, bool]:
     """The client to send through and whether it is ours to close: the caller's own client as it
     is, else one of ours over the transport given (or httpx's default), redirects off."""
-    if isinstance(given, cls):
-        return given, False
-    client: _Pool = with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False))
-    if given is None and isinstance(client, httpx.Client):
-        # httpx made the transports (and, from HTTP(S)_PROXY / ALL_PROXY, the proxy mounts): wrap
-        # each one's network backend so every socket operation waits at most until the call's deadline.
+    owned = not isinstance(given, cls)
+    client: _Pool = (
+        with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)) if owned else given
+    )
+    if isinstance(client, httpx.Client):
+        # Every httpx.HTTPTransport the client sends through (ours, one passed in, or those of a
+        # client passed in, proxy mounts included): its network backend is wrapped so that every
+        # socket operation waits at most until the call's deadline. The wrapper acts only inside
+        # our calls, so a caller's client behaves as before everywhere else.
         from ._deadline_backend import install  # httpcore: imported with the first pool, not at import
 
         for transport in (client._transport, *client._mounts.values()):
             if isinstance(transport, httpx.HTTPTransport):
                 install(transport)
-    return client, True
+    return client, owned
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import httpx
 
-from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGER_NAME, MASKED_BODY_FIELDS
+from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGED_BODY_FIELDS, LOGGER_NAME
 
 logger: Final = logging.getLogger(LOGGER_NAME)
 
@@ -40,16 +40,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def mask_body(value: Any) -> Any:
-    """A copy of a JSON body with personal-data fields masked, for logging."""
+def mask_body(value: Any, key: str | None = None) -> Any:
+    """A copy of a JSON body for logging: objects and arrays kept, every value masked except those
+    of keys known not to be personal data (`LOGGED_BODY_FIELDS`)."""
     if isinstance(value, Mapping):
-        return {
-            k: (MASK if str(k).lower() in MASKED_BODY_FIELDS and v is not None else mask_body(v))
-            for k, v in value.items()
-        }
+        return {k: mask_body(v, str(k).lower()) for k, v in value.items()}
     if isinstance(value, list):
-        return [mask_body(v) for v in value]
-    return value
+        return [mask_body(v, key) for v in value]
+    if value is None or key in LOGGED_BODY_FIELDS:
+        return value
+    return MASK
 
 
 def bodies_enabled_by_env() -> bool:
@@ -80,7 +80,7 @@ def log_attempt(
     elapsed_ms: float,
     attempt: int,
     max_attempts: int,
-    idempotency_key: str,
+    idempotency_key: str | None,
     request_id: str | None,
     body: str | None,
 ) -> None:
@@ -112,14 +112,14 @@ def log_attempt(
     if body is not None:
         extra["xcover_body"] = body
     logger.debug(
-        "%s %s -> %s in %.1f ms (attempt %d/%d, idempotency key %s)%s",
+        "%s %s -> %s in %.1f ms (attempt %d/%d%s)%s",
         method,
         path,
         result,
         elapsed_ms,
         attempt,
         max_attempts,
-        idempotency_key,
+        f", idempotency key {idempotency_key}" if idempotency_key is not None else "",
         f" body={body}" if body is not None else "",
         extra=extra,
         stacklevel=2,

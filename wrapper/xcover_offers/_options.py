@@ -41,7 +41,26 @@ class CallOptions(TypedDict, total=False):
     total_timeout: float | None
 
 
-class CreateOfferParams(CallOptions, total=False):
+class RequestOptions(CallOptions, total=False):
+    """What every operation's call takes besides its own arguments: `call`, `create_offer` ...
+
+    idempotency_key: 1-255 visible ASCII characters, for an operation that takes one (every POST
+        XCover documents `x-idempotency-key` for); one is generated per call otherwise. Every retry
+        of the call sends the same key. Never put personal data in it: it is recorded on spans.
+    max_retries: retries after the first attempt, for this call (the client's when not given).
+    headers: extra headers for this call, added to the client's (the same ones are refused).
+    """
+
+    idempotency_key: str | None
+    max_retries: int
+    headers: Mapping[str, str]
+
+
+REQUEST_OPTIONS: Final = frozenset(RequestOptions.__optional_keys__)
+"""The keywords `call` takes as options; every other keyword is the operation's own argument."""
+
+
+class CreateOfferParams(RequestOptions, total=False):
     """The keyword arguments of `create_offer` and `create_offer_with_response`.
 
     What each one means, with an example, is in `OffersClient.create_offer`'s docstring; a test keeps
@@ -56,7 +75,6 @@ class CreateOfferParams(CallOptions, total=False):
     exclude_offer_ids: Iterable[str] | str | None
     active_only: bool | None
     include_content: bool | None
-    idempotency_key: str | None
 
 
 class _Tunables(CallOptions, total=False):
@@ -159,6 +177,30 @@ def to_partner_code(value: object) -> str:
     return value
 
 
+def check_path_value(value: object, name: str) -> None:
+    """A path parameter's value: text that stays one path segment (it is percent-encoded, but
+    encoding leaves "." and "..", which would send the request to another path)."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise RequestValidationError(name, "cannot be empty (it is a path segment)")
+        if value.strip() in {".", ".."}:
+            raise RequestValidationError(name, "cannot be '.' or '..' (it is a path segment)")
+        if not utf8_ok(value):
+            raise RequestValidationError(name, "not valid Unicode text (a lone surrogate)")
+
+
+def check_uuid(value: str, name: str) -> None:
+    """A value the spec types as a uuid: the canonical 8-4-4-4-12 hex form."""
+    try:
+        canonical = str(uuid.UUID(value))
+    except ValueError:
+        canonical = None
+    if canonical != value.lower():
+        raise RequestValidationError(
+            name, "must be a UUID such as 3f0c8f4e-5b1a-4c52-9a55-2f1f2b6a7d10 (the spec types it so)"
+        )
+
+
 def _positive_number(value: object) -> bool:
     return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
 
@@ -182,7 +224,7 @@ def to_headers(headers: Mapping[str, str]) -> dict[str, str]:
     return out
 
 
-def call_option(convert: Callable[[object], Any], value: object, name: str) -> Any:
+def call_option(convert: Callable[[Any], Any], value: object, name: str) -> Any:
     try:
         return convert(value)
     except ValueError as exc:

@@ -9,6 +9,7 @@ import httpx
 
 from ._errors import SignatureError
 from ._signature import SCHEME, parse_signature_params
+from ._spec import logged_query_parameters
 
 REDACTED: Final = "<redacted>"
 _KNOWN_SCHEMES: Final = frozenset(
@@ -77,16 +78,15 @@ def _redact_authorization(value: str) -> str:
 
 URL_REDACTED: Final = "REDACTED"
 """OpenTelemetry's placeholder for a URL's credentials: `<redacted>` would be percent-encoded."""
-OWN_QUERY: Final = frozenset({"active_only", "include_content", "extra_fields", "exclude_offer_ids"})
-"""Create Offer's query parameters (a test keeps this equal to the generated endpoint's)."""
 
 
 def redact_url(url: httpx.URL) -> httpx.URL:
-    """The URL with its credentials, and the value of every query parameter Create Offer does not
-    have (a client passed in may add its own `params=`, a proxy token say), replaced by REDACTED."""
+    """The URL with its credentials, and the value of every query parameter the spec does not
+    declare (a client passed in may add its own `params=`, a proxy token say), replaced by REDACTED."""
     if url.userinfo:
         url = url.copy_with(username=URL_REDACTED, password=URL_REDACTED)
-    if url.query and any(name not in OWN_QUERY for name in url.params):
-        kept = [(n, v if n in OWN_QUERY else URL_REDACTED) for n, v in url.params.multi_items()]
+    known = logged_query_parameters()
+    if url.query and any(name not in known for name in url.params):
+        kept = [(n, v if n in known else URL_REDACTED) for n, v in url.params.multi_items()]
         url = url.copy_with(params=kept)
     return url

@@ -15,7 +15,8 @@ from functools import cache
 from typing import Any
 
 from xcover_offers_api._spec_facts import CREATE_OFFER_PATH as CREATE_OFFER_PATH  # re-exported
-from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS
+from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS, QUERY_PARAMETERS
+from xcover_offers_api.operation import Operation
 
 
 @cache
@@ -34,6 +35,44 @@ def create_offer_operation() -> dict[str, Any]:
     return op
 
 
+def operation_spec(operation: Operation[Any]) -> Mapping[str, Any]:
+    """The spec's Operation Object for a generated `OPERATION`."""
+    spec: Mapping[str, Any] = document()["paths"][operation.path][operation.method.lower()]
+    return spec
+
+
+def _json_schema(container: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    media = resolve(container).get("content", {}).get("application/json")
+    return None if media is None else media.get("schema")
+
+
+def response_schema(operation: Operation[Any], key: str) -> Mapping[str, Any] | None:
+    """The JSON schema of the answer documented under `key` ("200", "4XX"), if it has one."""
+    documented = operation_spec(operation).get("responses", {}).get(key)
+    return None if documented is None else _json_schema(documented)
+
+
+def body_schema(operation: Operation[Any]) -> Mapping[str, Any] | None:
+    """The JSON schema of the operation's request body, if it takes one."""
+    body = operation_spec(operation).get("requestBody")
+    return None if body is None else _json_schema(body)
+
+
+def header_format(operation: Operation[Any], name: str | None) -> str | None:
+    """The `format` the spec gives a header parameter's schema ("uuid"), if any."""
+    for param in operation_spec(operation).get("parameters", ()):
+        param = resolve(param)
+        if param.get("in") == "header" and str(param.get("name", "")).lower() == str(name).lower():
+            found = resolve(param.get("schema", {})).get("format")
+            return str(found) if found is not None else None
+    return None
+
+
+def logged_query_parameters() -> frozenset[str]:
+    """The query parameters the spec declares, on any operation: their values may be logged."""
+    return _QUERY
+
+
 def default_server() -> str:
     return DEFAULT_SERVER
 
@@ -48,6 +87,9 @@ def query_parameter(name: str) -> dict[str, Any]:
 def allowed_extra_fields() -> tuple[str, ...]:
     """The allowed `extra_fields` values (the spec lists them in prose; read when generating)."""
     return EXTRA_FIELDS
+
+
+_QUERY = frozenset(QUERY_PARAMETERS)
 
 
 def request_schema() -> dict[str, Any]:

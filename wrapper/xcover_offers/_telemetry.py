@@ -1,16 +1,19 @@
-"""Traces and metrics for create_offer calls (OpenTelemetry); the DEBUG line per attempt is in _logging.
+"""Traces and metrics for every call (OpenTelemetry); the DEBUG line per attempt is in _logging.
 
-What a service with an OpenTelemetry SDK sees for one call that was retried once:
+What a service with an OpenTelemetry SDK sees for one Create Offer call that was retried once (any
+operation looks the same, its span named `xcover.<operation id>`):
 
-    xcover.create_offer                          INTERNAL  the logical call: partner code, idempotency
-    │                                                      key, attempts, replayed, offer id, request id,
-    │                                                      products, xcover.outcome; events for backoff
-    │                                                      sleeps, a replay, a spent budget, an open breaker
+    xcover.create_offer                          INTERNAL  the logical call: operation, partner code,
+    │                                                      idempotency key, attempts, replayed, request
+    │                                                      id, xcover.outcome, and what the operation's
+    │                                                      convenience method adds (offer id, products);
+    │                                                      events for backoff sleeps, a replay, a spent
+    │                                                      budget, an open breaker
     ├── POST /x/partners/{partner_code}/offers/  CLIENT    attempt 1 (HTTP client semantic conventions)
     └── POST /x/partners/{partner_code}/offers/  CLIENT    attempt 2, http.request.resend_count = 1
 
     http.client.request.duration      histogram, s, one per attempt (HTTP client semantic conventions)
-    xcover.client.operation.duration  histogram, s, one per call, by xcover.outcome
+    xcover.client.operation.duration  histogram, s, one per call, by xcover.operation and xcover.outcome
 
 Only `opentelemetry-api` is used, as OpenTelemetry asks of libraries, and only if it is importable
 (the `otel` extra). The tracer and meter are looked up when a call starts, so an SDK configured after
@@ -26,6 +29,7 @@ is a class name or a status code.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
 import httpx
@@ -41,7 +45,6 @@ from ._errors import (
 from ._otel_providers import _global_providers, _Instruments, _instruments
 from ._redaction import redact_url
 from ._retry import is_server_trouble
-from ._spec import CREATE_OFFER_PATH
 
 try:
     from opentelemetry import baggage as _baggage
@@ -61,9 +64,8 @@ if TYPE_CHECKING:
 
 AttributeScalar = str | int | float | bool
 
-CALL_SPAN_NAME: Final = "xcover.create_offer"
-PATH_TEMPLATE: Final = CREATE_OFFER_PATH
-"""The operation's path under the base URL; url.template is this behind the base URL's own path."""
+CALL_SPAN_PREFIX: Final = "xcover."
+"""A call's span is this and the operation id: `xcover.create_offer`."""
 
 OUTCOMES: Final = frozenset(
     {
@@ -97,7 +99,7 @@ class AttemptTrace:
 
 
 class CallTrace:
-    """One logical create_offer call, retries included. This base class records nothing."""
+    """One logical call, retries included. This base class records nothing."""
 
     __slots__ = ()
 
@@ -115,13 +117,13 @@ class CallTrace:
         self,
         *,
         attempts: int,
-        offer_id: str | None = None,
         request_id: str | None = None,
-        products: int | None = None,
         replayed: bool = False,
+        details: Mapping[str, AttributeScalar] | None = None,
         error: BaseException | None = None,
     ) -> None:
-        """The call is over, with an offer (`replayed` if it came from a 409) or with `error`."""
+        """The call is over, with an answer (`replayed` if it came from a 409; `details` are what the
+        operation's convenience method adds, "xcover.offer_id") or with `error`."""
 
 
 _NOOP_ATTEMPT: Final = AttemptTrace()
@@ -130,8 +132,10 @@ NOOP_CALL: Final = CallTrace()
 
 def start_call(
     *,
+    operation_id: str,
+    url_template: str,
     partner_code: str,
-    idempotency_key: str,
+    idempotency_key: str | None,
     server: httpx.URL,
     tracer_provider: TracerProvider | None = None,
     meter_provider: MeterProvider | None = None,
@@ -139,8 +143,10 @@ def start_call(
     """The trace of one call, started now; its span's parent is the caller's current span.
 
     Args:
+        operation_id: the spec's operation id: the span's name and the metric's xcover.operation.
+        url_template: the path template behind the base URL's own path: each attempt's url.template.
         partner_code: the client's partner code.
-        idempotency_key: the key every attempt carries.
+        idempotency_key: the key every attempt carries, if the operation takes one.
         server: any URL on XCover's host (the call's target): gives the call span server.address/port.
         tracer_provider: for tests; default the global one, looked up now.
         meter_provider: for tests; default the global one, looked up now.
@@ -156,8 +162,9 @@ def start_call(
             span_context = _trace.get_current_span(context).get_span_context()
             return _PropagatingCall(context) if span_context.is_valid else NOOP_CALL
     return _RecordingCall(
-        _instruments(tracer_provider, meter_provider), partner_code, idempotency_key, server
-    )
+        _instruments(tracer_provider, meter_provider),
+        operation_id, url_template, partner_code, idempotency_key, server,
+    )  # fmt: skip
 
 
 # -- the recording implementation -----------------------------------------------------------------------
@@ -177,24 +184,42 @@ class _PropagatingCall(CallTrace):
 
 
 class _RecordingCall(CallTrace):
-    __slots__ = ("_context", "_instruments", "_open", "_partner_code", "_span", "_started", "_template")
+    __slots__ = (
+        "_context",
+        "_instruments",
+        "_open",
+        "_operation",
+        "_partner_code",
+        "_span",
+        "_started",
+        "_template",
+    )
 
     def __init__(
-        self, instruments: _Instruments, partner_code: str, idempotency_key: str, server: httpx.URL
+        self,
+        instruments: _Instruments,
+        operation_id: str,
+        url_template: str,
+        partner_code: str,
+        idempotency_key: str | None,
+        server: httpx.URL,
     ) -> None:
         self._instruments = instruments
+        self._operation = operation_id
         self._partner_code = partner_code
-        self._template: str | None = None
+        self._template = url_template
         self._open: _RecordingAttempt | None = None
         attributes: dict[str, AttributeValue] = {
+            "xcover.operation": operation_id,
             "xcover.partner_code": partner_code,
-            "xcover.idempotency_key": idempotency_key,
         }
+        if idempotency_key is not None:
+            attributes["xcover.idempotency_key"] = idempotency_key
         if server.host:
             attributes["server.address"] = server.host
             attributes["server.port"] = _port(server)
         self._span: Span | None = instruments.tracer.start_span(
-            CALL_SPAN_NAME, kind=_trace.SpanKind.INTERNAL, attributes=attributes
+            CALL_SPAN_PREFIX + operation_id, kind=_trace.SpanKind.INTERNAL, attributes=attributes
         )
         # Never made current: the client's retry loop is a generator driven from sync and async code,
         # where attaching a context and detaching it later is not safe. Children name it explicitly.
@@ -204,8 +229,6 @@ class _RecordingCall(CallTrace):
     def attempt(self, request: httpx.Request, attempt: int) -> AttemptTrace:
         url = request.url
         method = request.method if request.method in _KNOWN_METHODS else "_OTHER"
-        if self._template is None:
-            self._template = _url_template(url, self._partner_code)
         common: dict[str, AttributeValue] = {
             "http.request.method": method,
             "server.address": url.host,
@@ -240,10 +263,9 @@ class _RecordingCall(CallTrace):
         self,
         *,
         attempts: int,
-        offer_id: str | None = None,
         request_id: str | None = None,
-        products: int | None = None,
         replayed: bool = False,
+        details: Mapping[str, AttributeScalar] | None = None,
         error: BaseException | None = None,
     ) -> None:
         span = self._span
@@ -260,15 +282,14 @@ class _RecordingCall(CallTrace):
             "xcover.replayed": replayed,
             "xcover.outcome": result,
         }
-        if offer_id is not None:
-            attributes["xcover.offer_id"] = offer_id
         if request_id is None and isinstance(error, APIStatusError | APIResponseValidationError):
             request_id = error.request_id
         if request_id is not None:
             attributes["xcover.request_id"] = request_id
-        if products is not None:
-            attributes["xcover.products"] = products
+        if details:
+            attributes.update(details)
         metric: dict[str, AttributeValue] = {
+            "xcover.operation": self._operation,
             "xcover.outcome": result,
             "xcover.partner_code": self._partner_code,
         }
@@ -371,15 +392,6 @@ def _inject(request: httpx.Request, context: Context | None) -> None:
 
 def _port(url: httpx.URL) -> int:
     return url.port or _DEFAULT_PORTS.get(url.scheme, 0)
-
-
-def _url_template(url: httpx.URL, partner_code: str) -> str:
-    """The path as sent, the partner code replaced: an absolute path, base path included."""
-    path = url.path
-    suffix = PATH_TEMPLATE.replace("{partner_code}", partner_code)
-    if path.endswith(suffix):
-        return path[: -len(suffix)] + PATH_TEMPLATE
-    return PATH_TEMPLATE
 
 
 def _protocol_version(response: httpx.Response) -> str | None:

@@ -22,7 +22,7 @@ from ._schema_check import compiled_check
 from ._spec import create_offer_operation, request_schema, resolve
 
 __all__ = [
-    "build_body", "decimal_to_json", "parse_amount", "response_problem", "schema_problem",
+    "build_body", "check_body", "decimal_to_json", "parse_amount", "response_problem", "schema_problem",
     "serialise",
 ]  # fmt: skip
 
@@ -79,6 +79,20 @@ def build_body(*, customer: Any, events: Any, partner: Any, schema: Any) -> dict
     else:
         return body
     # Raised outside the except block, so the exception's context cannot lead back to the data.
+    raise RequestValidationError(path, reason)
+
+
+def check_body(body: Any, schema: Mapping[str, Any]) -> Any:
+    """Any operation's request body (a generated model or a mapping with the same keys) as plain JSON
+    data, checked against the operation's request schema; errors name the path under `body`.
+
+    Raises:
+        RequestValidationError: the first problem found, with its path; it never holds the value.
+    """
+    try:
+        return compiled_check(schema, request=True)(body, 1)
+    except Invalid as exc:
+        path, reason = explain(exc, lambda steps: ["body", *steps])
     raise RequestValidationError(path, reason)
 
 

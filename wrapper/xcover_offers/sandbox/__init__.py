@@ -1,9 +1,12 @@
-"""An offline XCover Create Offer endpoint, for developing and testing without XCover's staging.
+"""An offline XCover API, for developing and testing without XCover's staging.
 
-It verifies signatures with `verify_signature`, validates requests against the patched spec with
-openapi-core, keeps XCover's idempotency contract (see `_idempotency`), prices deterministically
-(see `_pricing`) and can inject faults (see `_faults`). Run it in-process through an httpx
-transport, or as a real HTTP/1.1 server with an admin endpoint for faults (see `_admin`)::
+It serves every operation of an OpenAPI document (by default the patched spec it ships with): it
+verifies signatures with `verify_signature`, validates each request against its operation with
+openapi-core, keeps XCover's idempotency contract (see `_idempotency`) and can inject faults, aimed
+at one operation or at any (see `_faults`). Create Offer is modelled with state and priced
+deterministically (see `_pricing`); an operation without a model answers the success its contract
+describes (see `_contract`). Run it in-process through an httpx transport, or as a real HTTP/1.1
+server with an admin endpoint for faults (see `_admin`)::
 
     from xcover_offers.sandbox import Sandbox
 
@@ -27,6 +30,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ._answers import Call, Handler
     from ._app import SandboxApp
     from ._defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET, MAX_BODY_BYTES
     from ._exchange import Exchange, SandboxRequest, SandboxResponse
@@ -42,6 +46,8 @@ _WHERE = {
     "DEFAULT_API_SECRET": "._defaults",
     "MAX_BODY_BYTES": "._defaults",
     "SandboxApp": "._app",
+    "Call": "._answers",
+    "Handler": "._answers",
     "Exchange": "._exchange",
     "SandboxRequest": "._exchange",
     "SandboxResponse": "._exchange",
@@ -62,9 +68,11 @@ __all__ = [
     "DEFAULT_PRODUCTS",
     "MAX_BODY_BYTES",
     "AsyncSandboxTransport",
+    "Call",
     "Exchange",
     "Fault",
     "Faults",
+    "Handler",
     "ProductConfig",
     "Sandbox",
     "SandboxApp",

@@ -9,16 +9,18 @@ faults they set::
     POST /_sandbox/faults     change them; any of
                               {"latency": 0.5, "clock_offset": -600, "clear_queue": true,
                                "queue": [{"fault": "rate_limited", "retry_after": 2, "times": 3},
-                                         {"fault": "drop", "after_processing": true}]}
+                                         {"fault": "drop", "after_processing": true,
+                                          "operation": "create_offer"}]}
     GET  /_sandbox/requests   what the API was sent and answered, oldest first: the last 100
                               (?limit=N for the last N, at most 1000); header names lower-cased,
                               signatures redacted
     POST /_sandbox/reset      no faults, no history, no stored idempotency keys
 
-Faults (each also takes ``times``): ``rate_limited`` / ``unavailable`` (``retry_after``, default
-1), ``error`` (``status``, ``message``, ``retry_after``), ``bad_gateway_html``, ``drop``
-(``after_processing``), ``trickle`` (``chunk_size``, ``interval``), ``replay`` (a 409 with the
-offer), ``locked`` (a 423; ``retry_after``). See `Fault` for what each does.
+Faults (each also takes ``times``, and ``operation``: an operationId of the spec, the only operation
+whose requests take it): ``rate_limited`` / ``unavailable`` (``retry_after``, default 1), ``error``
+(``status``, ``message``, ``retry_after``), ``bad_gateway_html``, ``drop`` (``after_processing``),
+``trickle`` (``chunk_size``, ``interval``), ``replay`` (a 409 with the success), ``locked`` (a 423;
+``retry_after``), ``latency`` (``seconds``). See `Fault` for what each does.
 
 A POST must say ``Content-Type: application/json`` (a body is optional for reset): a web page
 cannot send that to 127.0.0.1 without the browser asking first, which this server never allows.
@@ -34,7 +36,8 @@ from urllib.parse import parse_qsl
 
 from .. import redact_headers
 from .._constants import MAX_BODY_DEPTH
-from ._app import SandboxApp, error_body, reject_constant
+from ._answers import error_body, reject_constant
+from ._app import SandboxApp
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._openapi import JSON, too_deep_at
 

@@ -1,4 +1,5 @@
-"""XCover's idempotency contract, as its documentation states it ("Idempotency Keys"):
+"""XCover's idempotency contract, as its documentation states it ("Idempotency Keys"), for the POST
+operations that keep it (see `Operation.idempotent`):
 
 - a request whose ``x-idempotency-key`` and body were already processed gets the stored response
   body again, with **409 Conflict**, for 48 hours (the clients may treat it as a success);
@@ -7,11 +8,12 @@
 
 What the documentation leaves open, the sandbox decides, and says so:
 
-- the same key with a *different* body is refused with a 422 naming the key: never a silent new
-  offer, and never someone else's stored offer;
-- only successful (200) answers are stored. A request refused with a 4xx created nothing, so sending
+- the same key with a *different* request (body, or path: another offer id) is refused with a 422
+  naming the key: never a silent new offer, and never someone else's stored answer;
+- only successful (2xx) answers are stored. A request refused with a 4xx created nothing, so sending
   it again is processed (and refused) again;
-- keys are scoped by partner code; bodies are compared byte for byte (a retry sends the same bytes);
+- keys are scoped by operation and partner code; requests are compared byte for byte, path and body
+  (a retry sends the same bytes);
 - "processing" lasts until the first answer is due: its arrival plus the injected latency, on the
   sandbox's clock, so a duplicate sent during injected latency gets 423;
 - at most `capacity` keys are kept, the oldest dropped first, so a long-running sandbox stays small.
@@ -46,7 +48,7 @@ class Claim:
     """What `IdempotencyStore.begin` found for one request."""
 
     verdict: Verdict
-    scope: tuple[str, str] = ("", "")
+    scope: tuple[str, ...] = ()
     token: object = field(default=None, compare=False)
     body: bytes = b""
     """The stored answer's body, for a replay."""
@@ -57,7 +59,7 @@ def fingerprint(body: bytes) -> str:
 
 
 class IdempotencyStore:
-    """Processed requests by (partner code, idempotency key), kept `retention` seconds.
+    """Processed requests by scope (operation, partner code, idempotency key), kept `retention` seconds.
 
     Args:
         retention: seconds an answer is replayed for; 0 keeps nothing (every request is new).
@@ -73,14 +75,14 @@ class IdempotencyStore:
             raise ValueError("idempotency capacity must be at least 1")
         self.retention = float(retention)
         self.capacity = capacity
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
         with self._lock:
             return len(self._entries)
 
-    def begin(self, scope: tuple[str, str], body: bytes, now: float) -> Claim:
+    def begin(self, scope: tuple[str, ...], body: bytes, now: float) -> Claim:
         """Look the request up; when it is new, reserve its key until `finish` or `release`."""
         if self.retention == 0:
             return Claim("new")

@@ -1,26 +1,28 @@
-"""The patched spec, enforced by openapi-core: request checks, query defaults, response checks.
+"""An OpenAPI document, enforced by openapi-core: routing, request checks, response checks.
 
-Nothing here restates a field of the API: the rules come from the document shipped inside
-`xcover_offers_api`, so the sandbox's idea of a valid request changes when the spec does. Only this
-module imports openapi-core, and only when a sandbox is built, so `import xcover_offers` works
-without the ``sandbox`` extra.
+Nothing here restates a field of the API: the rules come from the document, by default the one
+shipped inside `xcover_offers_api` (a sandbox may be given another, see `SandboxApp`), so the
+sandbox's idea of a valid request changes when the spec does. Only this module imports openapi-core,
+and only when a sandbox is built, so `import xcover_offers` works without the ``sandbox`` extra.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
-from .._spec import CREATE_OFFER_PATH, document
+from .._spec import document as shipped_document
 from ._exchange import SandboxRequest, SandboxResponse
+from ._routes import Match, Operation, Routes, server_url
 
 try:
     from openapi_core import OpenAPI
-    from openapi_core.datatypes import RequestParameters
+    from openapi_core.datatypes import Parameters, RequestParameters
     from openapi_core.deserializing.styles.exceptions import EmptyQueryParameterValue
     from openapi_core.validation.request.exceptions import (
         MissingRequestBodyError,
@@ -39,19 +41,6 @@ REQUIRED: Final = "This field is required."
 _ARTICLES: Final = {"object": "an object", "array": "an array", "integer": "an integer"}
 
 
-@cache
-def openapi() -> OpenAPI:
-    """The spec as an openapi-core object, built once per process (about 20 ms)."""
-    return OpenAPI.from_dict(copy.deepcopy(document()))
-
-
-@cache
-def server_url() -> tuple[str, str]:
-    """("https://api.xcover.com", "/x"): the spec server's origin and base path."""
-    parts = urlsplit(str(document()["servers"][0]["url"]))
-    return f"{parts.scheme}://{parts.netloc}", parts.path.rstrip("/")
-
-
 @dataclass(slots=True)
 class SpecRequest:
     """A request in openapi-core's Request protocol, as if it had reached the spec's server.
@@ -65,8 +54,8 @@ class SpecRequest:
     headers: Sequence[tuple[str, str]]
     body: bytes | None
     content_type: str
-    method: str = "post"
-    host_url: str = field(default_factory=lambda: server_url()[0])
+    method: str
+    host_url: str
     parameters: RequestParameters = field(init=False)
 
     def __post_init__(self) -> None:
@@ -156,37 +145,94 @@ def request_errors(errors: Iterable[Exception]) -> dict[str, list[str]]:
     return out
 
 
-def check_request(request: SpecRequest) -> tuple[dict[str, list[str]], Mapping[str, Any]]:
-    """Validate against the spec: (field errors, the query parameters with the spec's defaults)."""
-    result = openapi().unmarshal_request(request)
-    query: Mapping[str, Any] = result.parameters.query if result.parameters else {}
-    return request_errors(result.errors), query
+class Spec:
+    """One OpenAPI document, enforced: its operations (`routes`), request and response checks.
+
+    Args:
+        document: an OpenAPI 3.0 document; copied, never changed. openapi-core checks it and takes
+            about 20 ms to build its object, so the shipped document's `Spec` is built once (`shipped`).
+    """
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document: Mapping[str, Any] = copy.deepcopy(dict(document))
+        self.openapi = OpenAPI.from_dict(copy.deepcopy(dict(self.document)))
+        self.origin, self.base_path = server_url(self.document)
+        self.routes = Routes(self.document, self.base_path)
+
+    def route(self, method: str, path: str) -> Match:
+        return self.routes.match(method, path)
+
+    def request(
+        self, request: SandboxRequest, operation: Operation, *, body: bytes | None, content_type: str
+    ) -> SpecRequest:
+        """`request` in openapi-core's terms, for `operation`."""
+        return SpecRequest(
+            path=request.path,
+            query=parse_qsl(request.query, keep_blank_values=True),
+            headers=request.headers,
+            body=body,
+            content_type=content_type.lower(),
+            method=operation.method,
+            host_url=self.origin,
+        )
+
+    def check_request(self, request: SpecRequest) -> tuple[dict[str, list[str]], Parameters]:
+        """Validate a request: (field errors, its parameters, unmarshalled, with the spec's defaults)."""
+        result = self.openapi.unmarshal_request(request)
+        return request_errors(result.errors), result.parameters or Parameters()
+
+    def response_problems(self, request: SpecRequest, response: SpecResponse) -> list[str]:
+        """Why `response` does not conform to the spec for `request` (empty when it does)."""
+        return [_problem(e) for e in self.openapi.iter_response_errors(request, response)]
+
+    def answer_problems(self, request: SandboxRequest, response: SandboxResponse) -> list[str]:
+        """Why a sandbox answer does not conform to the spec (empty when it does, or is not JSON).
+
+        A 409 the operation does not document replays its success. An answer the operation does
+        not document (a 404 has no operation at all) must have the ``{"type", "message"}`` shape.
+        """
+        if not (response.header("content-type") or "").startswith(JSON):
+            return []
+        operation = self.route(request.method, request.path).operation
+        status: int | None = response.status
+        if operation is not None and status == 409 and not documents(operation, 409):
+            status = operation.success_status
+        if operation is None or status is None or not documents(operation, status):
+            return error_shape_problems(response.body)
+        spec_request = self.request(request, operation, body=request.body, content_type=JSON)
+        headers = Headers(list(response.headers))
+        return self.response_problems(spec_request, SpecResponse(status, response.body, JSON, headers))
 
 
-def response_problems(request: SpecRequest, response: SpecResponse) -> list[str]:
-    """Why `response` does not conform to the spec for `request` (empty when it does)."""
-    return [f"{type(e).__name__}: {e}"[:500] for e in openapi().iter_response_errors(request, response)]
+def _problem(error: Exception) -> str:
+    """One response error, told by its schema errors (``customer.country: 'x' is too short``) if any."""
+    schema_errors = getattr(error.__cause__, "schema_errors", None)
+    if schema_errors:
+        return "; ".join(f"{_path_key(e.absolute_path) or 'body'}: {e.message}" for e in schema_errors)[:500]
+    return f"{type(error).__name__}: {error}"[:500]
 
 
-def answer_problems(request: SandboxRequest, response: SandboxResponse) -> list[str]:
-    """Why a sandbox answer does not conform to the spec (empty when it does, or is not JSON)."""
-    if not (response.header("content-type") or "").startswith(JSON):
-        return []
-    # A 409 replays a 200's body. Statuses the spec does not document use its error shape, which
-    # the 403 response defines; they are checked on the canonical path (a 404's path is no route).
-    documented = {409: 200}.get(response.status, response.status)
-    status = documented if documented in (200, 403, 422) else 403
-    path = request.path
-    if status != documented:
-        path = server_url()[1] + CREATE_OFFER_PATH.replace("{partner_code}", "SANDBOX")
-    spec_request = SpecRequest(
-        path=path,
-        query=parse_qsl(request.query, keep_blank_values=True),
-        headers=request.headers,
-        body=request.body,
-        content_type=JSON,
-    )
-    return response_problems(spec_request, SpecResponse(status, response.body, JSON))
+@cache
+def shipped() -> Spec:
+    """The `Spec` of the document shipped inside `xcover_offers_api`, built once per process."""
+    return Spec(shipped_document())
+
+
+def documents(operation: Operation, status: int) -> bool:
+    """Whether the operation documents answers with this status (itself, its range or a default)."""
+    responses = operation.definition.get("responses") or {}
+    return any(key in responses for key in (str(status), f"{status // 100}XX", "default"))
+
+
+def error_shape_problems(body: bytes) -> list[str]:
+    """Why a body is not XCover's error shape, an object with string ``type`` and ``message``."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return ["the body is not JSON"]
+    if not (isinstance(value, dict) and all(isinstance(value.get(k), str) for k in ("type", "message"))):
+        return ['the body is not the error shape {"type": str, "message": str}']
+    return []
 
 
 def too_deep_at(body: Any, limit: int) -> str | None:

@@ -14,7 +14,7 @@ from ._transport import AsyncSandboxTransport, SandboxTransport, in_process_base
 
 
 class Sandbox(SandboxApp):
-    """An offline XCover Create Offer endpoint, driven by the patched spec.
+    """An offline XCover API, driven by an OpenAPI document (by default the patched spec).
 
     Serve it in-process (`transport`, `async_transport`, with `base_url`) or over HTTP (`serve`).
     Its arguments are described on `__init__` (inherited from `SandboxApp`, the core).

@@ -53,7 +53,8 @@ def _head(response: SandboxResponse, *, close: bool, http_1_0: bool = False) -> 
         phrase = "Unknown"
     lines = [f"HTTP/1.1 {response.status} {phrase}", f"Server: {SERVER_VERSION}"]
     lines += [f"{name}: {value}" for name, value in response.headers]
-    lines.append(f"Content-Length: {len(response.body)}")
+    if response.status != 204:  # a 204 carries no Content-Length (RFC 9110, 8.6)
+        lines.append(f"Content-Length: {len(response.body)}")
     if close:
         lines.append("Connection: close")
     elif http_1_0:

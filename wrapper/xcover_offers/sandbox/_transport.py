@@ -67,7 +67,8 @@ def _to_httpx(
         raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
     # A stream rather than `content=`: the client then reads the body the way it reads a socket's,
     # so what it sets on the way (`response.elapsed`) is there as with a real server.
-    headers = [*response.headers, ("Content-Length", str(len(response.body)))]
+    length = [] if response.status == 204 else [("Content-Length", str(len(response.body)))]
+    headers = [*response.headers, *length]
     return httpx.Response(response.status, headers=headers, stream=stream, request=request)
 
 

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 
 import httpx
@@ -10,6 +10,7 @@ from ...models.error_response import ErrorResponse
 from ...models.offer_request import OfferRequest
 from ...models.offer_response import OfferResponse
 from ...models.validation_error_response import ValidationErrorResponse
+from ...operation import Operation
 from ...types import UNSET, Response, Unset
 
 
@@ -21,8 +22,11 @@ def _get_kwargs(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
+    x_idempotency_key: str | Unset = UNSET,
 ) -> dict[str, Any]:
     headers: dict[str, Any] = {}
+    if not isinstance(x_idempotency_key, Unset):
+        headers["x-idempotency-key"] = x_idempotency_key
 
     params: dict[str, Any] = {}
 
@@ -96,6 +100,7 @@ def sync_detailed(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
+    x_idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | OfferResponse | ValidationErrorResponse]:
     """Create Offer
 
@@ -109,6 +114,7 @@ def sync_detailed(
         include_content (bool | Unset):  Default: True.
         extra_fields (str | Unset):
         exclude_offer_ids (str | Unset):
+        x_idempotency_key (str | Unset):
         body (OfferRequest):
 
     Raises:
@@ -126,6 +132,7 @@ def sync_detailed(
         include_content=include_content,
         extra_fields=extra_fields,
         exclude_offer_ids=exclude_offer_ids,
+        x_idempotency_key=x_idempotency_key,
     )
 
     response = client.get_httpx_client().request(
@@ -144,6 +151,7 @@ def sync(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
+    x_idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | OfferResponse | ValidationErrorResponse | None:
     """Create Offer
 
@@ -157,6 +165,7 @@ def sync(
         include_content (bool | Unset):  Default: True.
         extra_fields (str | Unset):
         exclude_offer_ids (str | Unset):
+        x_idempotency_key (str | Unset):
         body (OfferRequest):
 
     Raises:
@@ -175,6 +184,7 @@ def sync(
         include_content=include_content,
         extra_fields=extra_fields,
         exclude_offer_ids=exclude_offer_ids,
+        x_idempotency_key=x_idempotency_key,
     ).parsed
 
 
@@ -187,6 +197,7 @@ async def asyncio_detailed(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
+    x_idempotency_key: str | Unset = UNSET,
 ) -> Response[ErrorResponse | OfferResponse | ValidationErrorResponse]:
     """Create Offer
 
@@ -200,6 +211,7 @@ async def asyncio_detailed(
         include_content (bool | Unset):  Default: True.
         extra_fields (str | Unset):
         exclude_offer_ids (str | Unset):
+        x_idempotency_key (str | Unset):
         body (OfferRequest):
 
     Raises:
@@ -217,6 +229,7 @@ async def asyncio_detailed(
         include_content=include_content,
         extra_fields=extra_fields,
         exclude_offer_ids=exclude_offer_ids,
+        x_idempotency_key=x_idempotency_key,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -233,6 +246,7 @@ async def asyncio(
     include_content: bool | Unset = True,
     extra_fields: str | Unset = UNSET,
     exclude_offer_ids: str | Unset = UNSET,
+    x_idempotency_key: str | Unset = UNSET,
 ) -> ErrorResponse | OfferResponse | ValidationErrorResponse | None:
     """Create Offer
 
@@ -246,6 +260,7 @@ async def asyncio(
         include_content (bool | Unset):  Default: True.
         extra_fields (str | Unset):
         exclude_offer_ids (str | Unset):
+        x_idempotency_key (str | Unset):
         body (OfferRequest):
 
     Raises:
@@ -265,5 +280,28 @@ async def asyncio(
             include_content=include_content,
             extra_fields=extra_fields,
             exclude_offer_ids=exclude_offer_ids,
+            x_idempotency_key=x_idempotency_key,
         )
     ).parsed
+
+
+OPERATION: Final[Operation[OfferResponse]] = Operation(
+    id="create_offer",
+    method="POST",
+    path="/partners/{partner_code}/offers/",
+    path_parameters=("partner_code",),
+    query_parameters=(
+        "active_only",
+        "include_content",
+        "extra_fields",
+        "exclude_offer_ids",
+    ),
+    header_parameters=("x-idempotency-key",),
+    has_body=True,
+    readers={
+        "200": OfferResponse.from_dict,
+        "403": ErrorResponse.from_dict,
+        "422": ValidationErrorResponse.from_dict,
+    },
+    build=_get_kwargs,
+)
