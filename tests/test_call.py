@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from _harness import API_KEY, API_SECRET, MODE_IDS, MODES, PARTNER, Drop, Script, harness
+from _wire import streaming_server
+from test_telemetry import Otel, otel  # noqa: F401 - the fixture
 from xcover_offers import (
     APIResponseValidationError,
     APITimeoutError,
@@ -31,16 +31,20 @@ from xcover_offers import (
     NotFoundError,
     OffersClient,
     RequestValidationError,
+    _telemetry,
 )
 from xcover_offers_api.api.confirm_offer import confirm_offer
 from xcover_offers_api.api.get_booking import get_booking
 from xcover_offers_api.api.opt_out_offer import opt_out_offer
 from xcover_offers_api.models import Booking
 
-from ._harness import API_KEY, API_SECRET, MODE_IDS, MODES, PARTNER, Drop, Script, harness
-from ._wire import streaming_server
-
 BOOKING = {"id": "8WD8Y-LTEKE-INS", "status": "CONFIRMED", "currency": "USD", "total_price": 9.6}
+
+
+@pytest.fixture
+def wired(otel: Otel, monkeypatch: pytest.MonkeyPatch) -> Otel:  # noqa: F811 - the fixture
+    monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
+    return otel
 
 
 @pytest.fixture(params=MODES, ids=MODE_IDS)
@@ -72,7 +76,8 @@ def test_a_204_is_a_result_without_a_body(mode: tuple[str, str]) -> None:
     assert (result.parsed, result.status_code, result.attempts, result.replayed) == (None, 204, 1, False)
     (sent,) = script.requests
     assert (sent.method, sent.url.path) == ("POST", f"/x/partners/{PARTNER}/offers/OFR-1/opt_out/")
-    assert sent.content == b"" and "content-type" not in sent.headers
+    assert sent.content == b""
+    assert "content-type" not in sent.headers
     assert "signature=" in sent.headers["authorization"]
 
 
@@ -98,7 +103,8 @@ def test_a_404_is_not_found_with_the_documented_error_model(mode: tuple[str, str
     with harness(mode, Script(error(404))) as h, pytest.raises(NotFoundError) as info:
         h.call(opt_out_offer, offer_id="NO-SUCH-OFFER")
     assert info.value.status_code == 404
-    assert info.value.model is not None and info.value.model.to_dict()["type"] == "not_found"
+    assert info.value.model is not None
+    assert info.value.model.to_dict()["type"] == "not_found"
 
 
 # -- a GET with a path parameter -------------------------------------------------------------------
@@ -117,9 +123,11 @@ def test_a_get_is_parsed_into_its_model_and_retried_without_a_key(mode: tuple[st
 
 def test_a_get_answer_that_is_not_the_documented_shape_is_refused(mode: tuple[str, str]) -> None:
     body = {"id": "8WD8Y-LTEKE-INS"}  # no status
-    with harness(mode, Script(httpx.Response(200, json=body))) as h:
-        with pytest.raises(APIResponseValidationError, match="get_booking answer: status"):
-            h.call(get_booking, booking_id="8WD8Y-LTEKE-INS")
+    with (
+        harness(mode, Script(httpx.Response(200, json=body))) as h,
+        pytest.raises(APIResponseValidationError, match="get_booking answer: status"),
+    ):
+        h.call(get_booking, booking_id="8WD8Y-LTEKE-INS")
 
 
 def test_a_409_to_an_operation_without_a_key_is_a_conflict(mode: tuple[str, str]) -> None:
@@ -168,9 +176,8 @@ def test_bad_arguments_are_refused_before_anything_is_sent(
 
 def test_per_call_options_apply_to_that_call(mode: tuple[str, str]) -> None:
     script = Script(error(503))
-    with harness(mode, script) as h:
-        with pytest.raises(Exception, match="503"):
-            h.call(get_booking, booking_id="B", max_retries=0, headers={"X-Team": "pay"})
+    with harness(mode, script) as h, pytest.raises(Exception, match="503"):
+        h.call(get_booking, booking_id="B", max_retries=0, headers={"X-Team": "pay"})
     (sent,) = script.requests
     assert sent.headers["x-team"] == "pay"
 
@@ -192,6 +199,10 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str) -> None:
         "timeout": 10, "total_timeout": 1.0, "max_retries": 0,
     }  # fmt: skip
 
+    def call_sync(url: str) -> None:
+        with OffersClient(base_url=url, **options) as client:
+            client.call(get_booking, booking_id="B-1")
+
     async def call_async(url: str) -> None:
         async with AsyncOffersClient(base_url=url, **options) as client:
             await client.call(get_booking, booking_id="B-1")
@@ -199,11 +210,7 @@ def test_a_trickling_server_is_cut_off_at_the_budget(kind: str) -> None:
     with streaming_server(200, {"Content-Type": "application/json"}, _trickle) as served:
         started = time.monotonic()
         with pytest.raises(APITimeoutError, match="total_timeout of 1 s"):
-            if kind == "sync":
-                with OffersClient(base_url=served.url, **options) as client:
-                    client.call(get_booking, booking_id="B-1")
-            else:
-                asyncio.run(call_async(served.url))
+            call_sync(served.url) if kind == "sync" else asyncio.run(call_async(served.url))
         assert time.monotonic() - started < 6.0
 
 
@@ -219,26 +226,17 @@ def test_an_open_breaker_refuses_any_operation_without_sending(mode: tuple[str, 
     assert len(script.requests) == 2
 
 
-def test_each_operation_has_its_own_span() -> None:
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    script = Script(booking())
+def test_each_operation_has_its_own_span_and_metric_label(wired: Otel) -> None:
+    script = Script(error(503), booking())
     with harness(("sync", "mock"), script) as h:
-        h.client._tracer_provider = provider  # type: ignore[union-attr]
-        from xcover_offers import _telemetry
-
-        call = _telemetry.start_call(
-            operation_id="get_booking", url_template="/x/partners/{partner_code}/bookings/{booking_id}/",
-            partner_code=PARTNER, idempotency_key=None, server=httpx.URL("https://api.xcover.com/x"),
-            tracer_provider=provider,
-        )  # fmt: skip
-        call.attempt(httpx.Request("GET", "https://api.xcover.com/x/partners/P/bookings/B/"), 1).end(
-            response=booking()
-        )
-        call.end(attempts=1)
-    names = sorted(span.name for span in exporter.get_finished_spans())
-    assert names == ["GET /x/partners/{partner_code}/bookings/{booking_id}/", "xcover.get_booking"]
+        h.call(get_booking, booking_id="B-1")
+    root = wired.call_span("get_booking")
+    assert dict(root.attributes or {})["xcover.booking_id"] == BOOKING["id"]
+    assert "xcover.idempotency_key" not in dict(root.attributes or {})
+    children = [span.name for span in wired.attempt_spans()]
+    assert children == ["GET /x/partners/{partner_code}/bookings/{booking_id}/"] * 2
+    (point,) = wired.points("xcover.client.operation.duration")
+    assert dict(point.attributes)["xcover.operation"] == "get_booking"
 
 
 def test_a_uuid_key_is_sent_as_given() -> None:
@@ -256,5 +254,6 @@ def test_a_uuid_key_is_sent_as_given() -> None:
 
 
 POLICYHOLDER = {
-    "first_name": "Jo", "last_name": "Doe", "email": "jo@example.com", "phone": "+61400000000", "country": "AU",
+    "first_name": "Jo", "last_name": "Doe", "email": "jo@example.com", "phone": "+61400000000",
+    "country": "AU",
 }  # fmt: skip

@@ -219,7 +219,7 @@ def test_body_masking_shows_only_known_safe_fields_at_any_depth_in_any_case() ->
     from xcover_offers._logging import mask_body
 
     body = {
-        "customer": {"Email": "jo@example.com", "CURRENCY": "USD", "name": "Jo Doe", "mobile": "+61400000000"},
+        "customer": {"Email": "jo@e.example", "CURRENCY": "USD", "name": "Jo Doe", "mobile": "+614000"},
         "partner": {"customer_id": "CUST-9", "metadata": {"anything": "x@y.z"}},
         "quotes": [{"id": "Q-1", "insured": [{"full_name": "Jo Doe", "holder": "Jo"}]}],
         "context": {"events": [{"id": "ev-1", "tickets": [{"id": "t", "price": 80.0, "note": None}]}]},

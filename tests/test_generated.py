@@ -13,8 +13,25 @@ import codegen
 import httpx
 import pytest
 from xcover_offers_api import Client, _spec_facts
+from xcover_offers_api.api.confirm_offer import confirm_offer
 from xcover_offers_api.api.create_offer import create_offer
-from xcover_offers_api.models import Customer, Event, OfferRequest, OfferResponse, RequestContext, Ticket
+from xcover_offers_api.api.get_booking import get_booking
+from xcover_offers_api.api.opt_out_offer import opt_out_offer
+from xcover_offers_api.models import (
+    Booking,
+    ConfirmOfferRequest,
+    Customer,
+    ErrorResponse,
+    Event,
+    Insured,
+    OfferRequest,
+    OfferResponse,
+    Policyholder,
+    QuoteSelection,
+    RequestContext,
+    Ticket,
+    ValidationErrorResponse,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,9 +134,12 @@ def test_readable_model_names() -> None:
         "OfferResponse", "Offer", "OfferContent", "Product", "ProductDetails", "ProductExtraFields",
         "ProductFile", "Finance", "Price", "Tax", "Surcharge", "Commission", "Benefit", "Experiment",
         "ErrorResponse", "ValidationErrorResponse", "ValidationErrors",
+        "ConfirmOfferRequest", "QuoteSelection", "Insured", "Policyholder", "PaymentDetails",
+        "Booking", "BookingQuote", "BookingPolicy",
     ):  # fmt: skip
         assert hasattr(models, name), name
-    assert not [n for n in models.__all__ if n.startswith("CreateOffer")]
+    path_derived = ("CreateOffer", "ConfirmOfferBody", "ConfirmOfferResponse", "GetBooking", "OptOut")
+    assert not [n for n in models.__all__ if n.startswith(path_derived)]
 
 
 def _sample_body() -> OfferRequest:
@@ -279,3 +299,123 @@ def test_every_endpoints_query_parameters_are_the_ones_redaction_shows() -> None
         if operation is not None:
             names.update(operation.query_parameters)
     assert names == logged_query_parameters() >= {"active_only", "include_content", "extra_fields"}
+
+
+# --------------------------------------------------------------------------------------------------
+# The operations from spec-additions/: Confirm Offer, Opt-out Offer, Get Booking
+
+BOOKING: dict[str, Any] = {
+    "id": "8WD8Y-LTEKE-INS",
+    "status": "CONFIRMED",
+    "currency": "USD",
+    "total_price": 4.27,
+    "total_price_formatted": "US$4.27",
+    "partner_transaction_id": None,
+    "created_at": "2026-03-02T10:15:20.529799+00:00",
+    "quotes": [
+        {
+            "id": "201eb11b-4494-40e8-97fa-e107c76501bf",
+            "status": "CONFIRMED",
+            "price": 4.27,
+            "policy": {"policy_type": "event_ticket_protection", "policy_name": "Missed Event Cover"},
+            "duration": "30 18:58:19.248773",
+        }
+    ],
+}
+
+
+def _client(status: int, body: Any, seen: list[httpx.Request]) -> Client:
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(status) if body is None else httpx.Response(status, json=body)
+
+    return Client(base_url="https://h/x", httpx_args={"transport": httpx.MockTransport(handler)})
+
+
+@pytest.mark.parametrize("status", [200, 201, 409])
+def test_confirm_sends_the_quotes_and_policyholder_and_reads_a_booking(status: int) -> None:
+    """200 and 201 are both documented success (the statuses the confirm page shows were not readable);
+    409 is a repeat under the same idempotency key, answered with the stored booking."""
+    seen: list[httpx.Request] = []
+    body = ConfirmOfferRequest(
+        quotes=[
+            QuoteSelection(id="201eb11b-4494-40e8-97fa-e107c76501bf", insured=[Insured.from_dict({"a": 1})])
+        ],
+        policyholder=Policyholder(
+            first_name="Jo", last_name="Doe", email="jo@example.com", phone="+61400000000", country="AU"
+        ),
+        partner_transaction_id="order-1",
+    )
+    key = "a1b2c3d4-0000-4000-8000-000000000000"
+    response = confirm_offer.sync_detailed(
+        "LLODT",
+        "OFR 1",
+        client=_client(status, BOOKING, seen),
+        body=body,
+        x_idempotency_key=key,  # type: ignore[arg-type]
+    )
+    (request,) = seen
+    assert (request.method, request.url.raw_path) == ("POST", b"/x/partners/LLODT/offers/OFR%201/confirm/")
+    assert request.headers["x-idempotency-key"] == key
+    assert json.loads(request.content) == {
+        "quotes": [{"id": "201eb11b-4494-40e8-97fa-e107c76501bf", "insured": [{"a": 1}]}],
+        "policyholder": {
+            "first_name": "Jo", "last_name": "Doe", "email": "jo@example.com", "phone": "+61400000000",
+            "country": "AU",
+        },
+        "partner_transaction_id": "order-1",
+    }  # fmt: skip
+    booking = response.parsed
+    assert isinstance(booking, Booking)
+    assert booking.to_dict() == BOOKING
+    assert booking.quotes[0].policy.policy_name == "Missed Event Cover"  # type: ignore[index,union-attr]
+    assert booking.partner_transaction_id is None
+
+
+def test_opt_out_and_get_booking_on_the_wire() -> None:
+    seen: list[httpx.Request] = []
+    opted = opt_out_offer.sync_detailed(
+        "LLODT", "OFR-1", client=_client(204, None, seen), x_idempotency_key="k"
+    )
+    assert opted.status_code == 204
+    assert opted.parsed is None
+    fetched = get_booking.sync("LLODT", "8WD8Y-LTEKE-INS", client=_client(200, BOOKING, seen))
+    assert isinstance(fetched, Booking)
+    assert fetched.id == "8WD8Y-LTEKE-INS"
+    opt_out_request, get_request = seen
+    assert (opt_out_request.method, opt_out_request.url.raw_path, opt_out_request.content) == (
+        "POST", b"/x/partners/LLODT/offers/OFR-1/opt_out/", b""
+    )  # fmt: skip
+    assert opt_out_request.headers["x-idempotency-key"] == "k"
+    assert (get_request.method, get_request.url.raw_path) == (
+        "GET",
+        b"/x/partners/LLODT/bookings/8WD8Y-LTEKE-INS/",
+    )
+
+
+def test_operations_describe_what_the_pipeline_needs() -> None:
+    """The generated OPERATION of each: every POST takes an idempotency key; one reader per status."""
+    confirm, opt_out, get, create = (
+        m.OPERATION for m in (confirm_offer, opt_out_offer, get_booking, create_offer)
+    )
+    assert [op.header_parameters for op in (confirm, opt_out, get, create)] == [
+        ("x-idempotency-key",), ("x-idempotency-key",), (), ("x-idempotency-key",)
+    ]  # fmt: skip
+    assert (confirm.path_parameters, get.path_parameters) == (
+        ("partner_code", "offer_id"),
+        ("partner_code", "booking_id"),
+    )
+    assert (confirm.has_body, opt_out.has_body, get.has_body) == (True, False, False)
+    assert confirm.readers == {
+        "200": Booking.from_dict, "201": Booking.from_dict, "403": ErrorResponse.from_dict,
+        "404": ErrorResponse.from_dict, "409": Booking.from_dict, "422": ValidationErrorResponse.from_dict,
+        "423": ErrorResponse.from_dict,
+    }  # fmt: skip
+    assert confirm.success_keys == ("200", "201")
+    assert opt_out.readers == {"204": None, "403": ErrorResponse.from_dict, "404": ErrorResponse.from_dict}
+    assert get.readers == {
+        "200": Booking.from_dict,
+        "403": ErrorResponse.from_dict,
+        "404": ErrorResponse.from_dict,
+    }
+    assert create.readers["403"] == ErrorResponse.from_dict  # one error model for every operation

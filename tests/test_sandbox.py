@@ -522,7 +522,7 @@ def test_handle_never_raises_and_hides_internals(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom: internal detail")
 
-    monkeypatch.setattr("xcover_offers.sandbox._app.build_offer", broken)
+    monkeypatch.setattr("xcover_offers.sandbox._handlers.build_offer", broken)
     with client(sandbox) as http:
         response = http.post(PATH, json=order())
     assert response.status_code == 500

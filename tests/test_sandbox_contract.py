@@ -34,6 +34,8 @@ BUSINESS_RULES = ("must be greater than or equal to 0", "must be less than or eq
 QUERY_PARAMETERS = ("active_only", "include_content", "extra_fields", "exclude_offer_ids")
 # Answers the spec does not document: 400 for a body that is not JSON, 415 for a non-JSON content type.
 HTTP_LEVEL_REJECTIONS = (400, 415)
+# Operations on offers and bookings the sandbox keeps: a generated id names none it made.
+PURCHASE_FLOW = ("confirm_offer", "opt_out_offer", "get_booking")
 
 
 def _schema(mode: GenerationMode) -> Any:
@@ -93,7 +95,9 @@ def send(case: Any, http: httpx.Client, sandbox: Sandbox) -> httpx.Response:
 def test_valid_requests_are_priced_and_conform(case: Any, http: httpx.Client, sandbox: Sandbox) -> None:
     response = send(case, http, sandbox)
     case.validate_response(response)
-    if response.status_code != 200:
+    if case.operation.definition.raw.get("operationId") in PURCHASE_FLOW and response.status_code == 404:
+        assert response.json()["type"] == "not_found"
+    elif not 200 <= response.status_code < 300:
         assert response.status_code == 422, response.text
         errors = response.json()["errors"]
         assert errors
@@ -113,4 +117,4 @@ def test_invalid_requests_are_rejected_and_conform(case: Any, http: httpx.Client
         assert all(isinstance(v, str) for v in body.values())
     else:
         case.validate_response(response)
-    assert 400 <= response.status_code < 500 or response.status_code == 200
+    assert 400 <= response.status_code < 500 or 200 <= response.status_code < 300

@@ -1,10 +1,11 @@
 """The sandbox serves every operation of its document, from the contract (issue 21, item 5).
 
-The document here is the shipped patched spec plus two operations the sandbox has no model for:
-Opt-out (a POST with path parameters and an idempotency key, answering 204) and Get Booking (a GET
-answering a small booking). Each behaviour is tested once, at the layer that owns it: the pipeline
-in-process, what the wire changes over real HTTP, fault specs through the admin endpoint and the
-command line's parser.
+The document here is the shipped patched spec's Create Offer plus two operations the sandbox has no
+model for, shaped like Opt-out (a POST with path parameters and an idempotency key, answering 204)
+and Get Booking (a GET answering a small booking) under operationIds of their own: the real ones
+are modelled (see test_sandbox_purchase.py). Each behaviour is tested once, at the layer that owns
+it: the pipeline in-process, what the wire changes over real HTTP, fault specs through the admin
+endpoint and the command line's parser.
 """
 
 from __future__ import annotations
@@ -76,11 +77,13 @@ def shipped() -> dict[str, Any]:
 
 
 def with_operations() -> dict[str, Any]:
-    """The shipped document plus Opt-out and Get Booking."""
+    """The shipped document's Create Offer plus the two unmodelled operations."""
     doc = copy.deepcopy(shipped())
+    create_offer = "/partners/{partner_code}/offers/"
+    doc["paths"] = {create_offer: doc["paths"][create_offer]}
     doc["paths"]["/partners/{partner_code}/offers/{offer_id}/opt_out/"] = {
         "post": {
-            "operationId": "opt_out_offer",
+            "operationId": "decline_offer",
             "parameters": [
                 _PARTNER,
                 {
@@ -96,7 +99,7 @@ def with_operations() -> dict[str, Any]:
     }
     doc["paths"]["/partners/{partner_code}/bookings/{booking_id}/"] = {
         "get": {
-            "operationId": "get_booking",
+            "operationId": "read_booking",
             "parameters": [
                 _PARTNER,
                 {"name": "booking_id", "in": "path", "required": True, "schema": {"type": "string"}},
@@ -111,7 +114,7 @@ def with_operations() -> dict[str, Any]:
             },
         }
     }
-    doc["components"]["schemas"] = {"Booking": BOOKING_SCHEMA}
+    doc["components"]["schemas"]["Booking"] = BOOKING_SCHEMA  # the shipped one's paths are left out
     return doc
 
 
@@ -186,7 +189,8 @@ def test_routing_by_the_documents_paths_and_methods(http: httpx.Client) -> None:
         assert missing.status_code == 404
         assert set(missing.json()) == {"type", "message"}
         assert (
-            "GET /x/partners/{partner_code}/bookings/{booking_id}/ (get_booking)" in missing.json()["message"]
+            "GET /x/partners/{partner_code}/bookings/{booking_id}/ (read_booking)"
+            in missing.json()["message"]
         )
 
 
@@ -286,7 +290,7 @@ def test_what_the_contract_cannot_answer_is_a_4xx_never_a_500(
     for answer in answers:
         assert answer.status_code == 422
         assert answer.json()["type"] == "not_modelled"
-        assert answer.json()["message"].startswith("The sandbox cannot answer get_booking: ")
+        assert answer.json()["message"].startswith("The sandbox cannot answer read_booking: ")
     csv, unmatchable, broken = (a.json()["message"] for a in answers)
     assert "text/csv" in csv
     assert "BK-" in unmatchable  # a pattern the instance builder does not write
@@ -304,7 +308,7 @@ def test_a_handler_models_an_operation_over_the_contract() -> None:
         assert call.query == {"include_policies": True}
         return 200, {**BOOKING_EXAMPLE, "id": sandbox.new_id("booking")}, {}
 
-    sandbox = make(handlers={"get_booking": booking})
+    sandbox = make(handlers={"read_booking": booking})
     with client(sandbox) as http:
         answer = http.get(BOOKING, params={"include_policies": "true"})
         offer = http.post(OFFERS, json=ORDER)
@@ -360,12 +364,12 @@ def test_faults_aimed_at_one_operation_leave_the_others_alone() -> None:
     slept: list[float] = []
     sandbox = make(sleep=slept.append)
     sandbox.queue(
-        Fault.error(503, operation="opt_out_offer"),
-        Fault.latency(2.5, operation="opt_out_offer"),
-        Fault.locked(operation="opt_out_offer"),
-        Fault.replay(operation="opt_out_offer"),
-        Fault.drop(operation="opt_out_offer"),
-        Fault.trickle(chunk_size=4, interval=0.5, operation="get_booking"),
+        Fault.error(503, operation="decline_offer"),
+        Fault.latency(2.5, operation="decline_offer"),
+        Fault.locked(operation="decline_offer"),
+        Fault.replay(operation="decline_offer"),
+        Fault.drop(operation="decline_offer"),
+        Fault.trickle(chunk_size=4, interval=0.5, operation="read_booking"),
         Fault.rate_limited(),  # not aimed: the next request, whatever it asks for
     )
     with client(sandbox) as http:
@@ -383,14 +387,15 @@ def test_faults_aimed_at_one_operation_leave_the_others_alone() -> None:
 
 def test_unknown_operation_ids_are_refused_wherever_a_fault_is_given(sandbox: Sandbox) -> None:
     with pytest.raises(
-        ValueError, match=r"'confirm_offer' is not an operation of the spec \(create_offer, get"
+        ValueError,
+        match=r"'confirm_offer' is not an operation of the spec \(create_offer, decline_offer, read_b",
     ):
         sandbox.queue(Fault.drop(operation="confirm_offer"))
-    with pytest.raises(ValueError, match=r"queue\.operation 'opt_out_offer' is not an operation"):
-        Sandbox(faults=Faults(queue=(Fault.replay(operation="opt_out_offer"),)))  # the shipped spec
+    with pytest.raises(ValueError, match=r"queue\.operation 'decline_offer' is not an operation"):
+        Sandbox(faults=Faults(queue=(Fault.replay(operation="decline_offer"),)))  # the shipped spec
     with pytest.raises(ValueError, match="operationId"):
         Fault.error(500, operation="")
-    aimed = [Fault.latency(1.5, operation="get_booking"), Fault.error(418, operation="opt_out_offer")]
+    aimed = [Fault.latency(1.5, operation="read_booking"), Fault.error(418, operation="decline_offer")]
     assert [faults_from_spec(f.describe())[0] for f in aimed] == aimed
 
 
@@ -419,13 +424,13 @@ def test_faults_aimed_over_the_admin_endpoint(server: SandboxServer) -> None:
     with httpx.Client(base_url=server.admin_url) as admin:
         unknown = admin.post("/faults", json={"queue": [{"fault": "drop", "operation": "nope"}]})
         queued = admin.post(
-            "/faults", json={"queue": [{"fault": "unavailable", "operation": "opt_out_offer"}]}
+            "/faults", json={"queue": [{"fault": "unavailable", "operation": "decline_offer"}]}
         )
     assert unknown.status_code == 400
     assert "queue[0].operation 'nope' is not an operation of the spec" in unknown.json()["message"]
     assert queued.json()["queue"] == [
         {"fault": "error", "status": 503, "retry_after": "1",
-         "message": "The service is temporarily unavailable.", "operation": "opt_out_offer"},
+         "message": "The service is temporarily unavailable.", "operation": "decline_offer"},
     ]  # fmt: skip
     with httpx.Client(base_url=server.base_url, auth=XCoverAuth(KEY, SECRET)) as http:
         assert [http.get(BOOKING).status_code, opt_out(http).status_code, opt_out(http).status_code] == [
@@ -442,9 +447,9 @@ def test_the_command_lines_fault_parser_takes_an_operation(capsys: pytest.Captur
     )
     assert [f for group in args.fault for f in group] == [Fault.error(503, operation="create_offer")] * 2
     with pytest.raises(SystemExit) as done:
-        main(["sandbox", "--fault", "drop:operation=opt_out_offer"])  # not in the shipped spec
+        main(["sandbox", "--fault", "drop:operation=decline_offer"])  # not in the shipped spec
     assert done.value.code == 2
     assert (
-        "is not a fault: fault.operation 'opt_out_offer' is not an operation of the spec"
+        "is not a fault: fault.operation 'decline_offer' is not an operation of the spec"
         in capsys.readouterr().err
     )

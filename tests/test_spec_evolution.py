@@ -3,10 +3,10 @@
 The fixtures in tests/fixtures/specs/ are realistic next versions of upstream spec 1.0.0, pinned in
 tests/fixtures/specs/base/openapi.json so these tests mean the same after the stored openapi.json
 moves on; they take the repository's own spec fixes and generator config (the wrapper they copy
-relies on what those declare). Classification is checked on the documents directly, and the
-generated names a change lands in are read from code generated from them; the end-to-end tests run
-`codegen.update_spec` on a temporary repository (base spec, its generated code, a copy of the
-wrapper), never on the real tree.
+relies on what those declare), and the repository's spec-additions/, merged into every document as
+generation merges them. Classification is checked on the documents directly, and the generated names a
+change lands in are read from code generated from them; the end-to-end tests run `update_spec` on a
+temporary repository (base spec, its generated code, a copy of the wrapper), never on the real tree.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import codegen
 import httpx
 import pytest
 import specdiff
+import update_spec
 from specdiff import Level
 
 # The generation tools run on one Python (the nox sessions that use them): once (pyproject's `once` marker).
@@ -39,6 +40,8 @@ BASE = FIXTURES / "base"
 CREATE = "POST /partners/{partner_code}/offers/"
 OPT_OUT = "POST /partners/{partner_code}/offers/{offer_id}/opt_out/"
 GET_BOOKING = "GET /partners/{partner_code}/bookings/{booking_id}/"
+MODIFY = "PATCH /partners/{partner_code}/bookings/{booking_id}/"
+CANCEL = "POST /partners/{partner_code}/bookings/{booking_id}/cancel/"
 FILE_TYPE = "data.products[].details.files[].type"
 
 _spec = importlib.util.spec_from_file_location("spec_fixtures", FIXTURES / "materialise.py")
@@ -49,8 +52,13 @@ _spec.loader.exec_module(fixtures)
 
 
 def fixed(doc: Any) -> Any:
-    """As update-spec compares documents: after the spec fixes and the path-parameter rule."""
-    patched, _, _ = specdiff.apply_fixes_reporting_obsolete(doc, codegen.load_fixes(ROOT / "spec-fixes.json"))
+    """As update-spec compares documents: our additions merged, then the spec fixes and the path-parameter
+    rule."""
+    merged, replaced = specdiff.merge_additions(doc, specdiff.load_additions(codegen.ADDITIONS))
+    assert not replaced, replaced
+    patched, _, _ = specdiff.apply_fixes_reporting_obsolete(
+        merged, codegen.load_fixes(ROOT / "spec-fixes.json")
+    )
     return specdiff.declare_path_parameters(patched)[0]
 
 
@@ -64,11 +72,12 @@ GenerateFor = Callable[..., Path]
 @pytest.fixture(scope="module")
 def generated_for(tmp_path_factory: pytest.TempPathFactory) -> GenerateFor:
     """`generated_for(doc)`: the package generated from an upstream document with the repository's
-    spec fixes and config (`already_fixed=True`: with no fixes), once per document. Generated names
-    are read from it, as update-spec reads them from its fresh generation."""
+    additions, spec fixes and config (`already_fixed=True`: with neither additions nor fixes), once per
+    document. Generated names are read from it, as update-spec reads them from its fresh generation."""
     cache: dict[str, Path] = {}
     no_fixes = tmp_path_factory.mktemp("no-fixes") / "spec-fixes.json"
     no_fixes.write_text('{"fixes": []}', encoding="utf-8")
+    no_additions = tmp_path_factory.mktemp("no-additions")
 
     def generate(doc: Any, *, already_fixed: bool = False) -> Path:
         text = json.dumps(doc, sort_keys=True)
@@ -77,9 +86,14 @@ def generated_for(tmp_path_factory: pytest.TempPathFactory) -> GenerateFor:
             folder = tmp_path_factory.mktemp("generated")
             (folder / "openapi.json").write_text(text, encoding="utf-8")
             fixes = no_fixes if already_fixed else ROOT / "spec-fixes.json"
+            additions = no_additions if already_fixed else codegen.ADDITIONS
             package = folder / codegen.PACKAGE
             codegen.generate(
-                package, spec=folder / "openapi.json", fixes=fixes, config=ROOT / "generator.yaml"
+                package,
+                spec=folder / "openapi.json",
+                fixes=fixes,
+                config=ROOT / "generator.yaml",
+                additions=additions,
             )
             cache[key] = package
         return cache[key]
@@ -104,7 +118,7 @@ def diff_fixture(name: str, generated_for: GenerateFor | None = None) -> list[sp
 @pytest.mark.parametrize(
     ("name", "expected", "bump", "version"),
     [
-        ("new-endpoint", [(Level.ADDITION, "operation-added", OPT_OUT, "", None)], "minor", "0.2.0"),
+        ("new-endpoint", [(Level.ADDITION, "operation-added", CANCEL, "", None)], "minor", "0.2.0"),
         (
             "new-required-request-field",
             [(Level.BREAKING, "field-added-required", "request body", "customer.first_name", "Customer")],
@@ -154,8 +168,7 @@ def test_fixture_classification_and_bump(
 ) -> None:
     changes = diff_fixture(name, generated_for)
     got = [
-        (c.level, c.kind, c.operation if c.operation == OPT_OUT else c.where, c.path, c.model)
-        for c in changes
+        (c.level, c.kind, c.operation if c.operation == CANCEL else c.where, c.path, c.model) for c in changes
     ]
     assert got == expected, "\n".join(c.describe() for c in changes)
     assert specdiff.propose_bump(changes, documents_differ=True) == bump
@@ -172,7 +185,9 @@ def test_new_endpoint_without_operation_id_gets_advice(generated_for: GenerateFo
     changes = diff_fixture("new-endpoint", generated_for)
     (note,) = specdiff.advice(fixtures.materialise("new-endpoint"), changes)
     assert "no operationId" in note
-    assert "xcover_offers_api.api.opt_out.post_partners_partner_code_offers_offer_id_opt_out" in note
+    assert (
+        "xcover_offers_api.api.cancel_booking.post_partners_partner_code_bookings_booking_id_cancel" in note
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -456,24 +471,27 @@ def base_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     copy of the wrapper with one more module that uses fields the fixtures change."""
     root = tmp_path_factory.mktemp("base-repo")
     shutil.copy2(BASE / "openapi.json", root / "openapi.json")
-    # The repository's own fixes and config: the wrapper copied below relies on what they declare.
+    # The repository's own additions, fixes and config: the wrapper copied below relies on what they declare.
     for name in ("spec-fixes.json", "generator.yaml"):
         shutil.copy2(ROOT / name, root / name)
+    shutil.copytree(codegen.ADDITIONS, root / codegen.ADDITIONS.name)
     shutil.copy2(ROOT / "CHANGELOG.md", root / "CHANGELOG.md")
-    repo = codegen.Repo(root)
+    repo = update_spec.Repo(root)
     shutil.copytree(
         ROOT / "wrapper" / "xcover_offers", repo.wrapper, ignore=shutil.ignore_patterns("__pycache__")
     )
     (repo.wrapper / "_uses_fixture_fields.py").write_text(USES_OF_CUSTOMER_AND_OFFER)
     specdiff.write_version(repo.version_file, "0.1.0")
-    codegen.generate(repo.generated, spec=repo.spec, fixes=repo.fixes, config=repo.config)
+    codegen.generate(
+        repo.generated, spec=repo.spec, fixes=repo.fixes, config=repo.config, additions=repo.additions
+    )
     return root
 
 
 @pytest.fixture
-def repo(base_repo: Path, tmp_path: Path) -> codegen.Repo:
+def repo(base_repo: Path, tmp_path: Path) -> update_spec.Repo:
     shutil.copytree(base_repo, tmp_path, dirs_exist_ok=True)
-    return codegen.Repo(tmp_path)
+    return update_spec.Repo(tmp_path)
 
 
 def next_version(name: str, tmp_path: Path) -> Path:
@@ -511,16 +529,16 @@ def regenerated() -> Iterator[Callable[[Path, str], ModuleType]]:
 
 
 def test_new_endpoint_regenerated_and_signed_with_no_wrapper_change(
-    repo: codegen.Repo,
+    repo: update_spec.Repo,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     regenerated: Callable[[Path, str], ModuleType],
 ) -> None:
     from xcover_offers import XCoverAuth, verify_signature
 
-    assert codegen.update_spec(repo, next_version("new-endpoint", tmp_path)) == 0
+    assert update_spec.update_spec(repo, next_version("new-endpoint", tmp_path)) == 0
     out = capsys.readouterr().out
-    assert f"  - {OPT_OUT}: new operation" in out
+    assert f"  - {CANCEL}: new operation" in out
     assert "Proposed version: 0.1.0 -> 0.2.0 (minor: 1 addition)" in out
     assert json.loads(repo.spec.read_text())["info"]["version"] == "1.1.0"
 
@@ -533,7 +551,7 @@ def test_new_endpoint_regenerated_and_signed_with_no_wrapper_change(
     def server(request: httpx.Request) -> httpx.Response:
         path = request.url.raw_path.decode()
         seen.append(verify_signature(request.method, path, request.headers, secrets={"key-1": "s3cret"}))
-        return httpx.Response(200, json={"data": {"id": "offer-1", "opted_out": True, "opted_out_at": None}})
+        return httpx.Response(200, json={"data": {"id": "INS-1", "cancelled": True, "cancelled_at": None}})
 
     client_module = importlib.import_module("xcover_offers_api")
     auth = XCoverAuth("key-1", "s3cret")
@@ -541,19 +559,20 @@ def test_new_endpoint_regenerated_and_signed_with_no_wrapper_change(
         base_url="https://api.xcover.com/x",
         httpx_args={"transport": httpx.MockTransport(server), "auth": auth},
     ) as client:
-        response = endpoint.sync_detailed("LLODT", "offer 1", client=client)
+        response = endpoint.sync_detailed("LLODT", "INS 1", client=client)
     assert seen == ["key-1"]
     assert response.status_code == 200
-    assert response.parsed.data.opted_out is True
-    assert response.parsed.data.id == "offer-1"
+    assert response.parsed.data.cancelled is True
+    assert response.parsed.data.id == "INS-1"
 
 
 def test_breaking_update_reports_dependents_drafts_changelog_and_applies_bump(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     changelog = (repo.root / "CHANGELOG.md").read_text()
     assert (
-        codegen.update_spec(repo, next_version("new-required-request-field", tmp_path), apply_bump=True) == 0
+        update_spec.update_spec(repo, next_version("new-required-request-field", tmp_path), apply_bump=True)
+        == 0
     )
     out = capsys.readouterr().out
     assert "BREAKING: existing callers can fail (major): 1" in out
@@ -574,10 +593,10 @@ def test_breaking_update_reports_dependents_drafts_changelog_and_applies_bump(
 
 
 def test_dry_run_stores_nothing_and_explain_names_the_wrapper_modules(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
-    assert codegen.update_spec(repo, next_version("removed-response-field", tmp_path), dry_run=True) == 0
+    assert update_spec.update_spec(repo, next_version("removed-response-field", tmp_path), dry_run=True) == 0
     out = capsys.readouterr().out
     assert "Dry run: openapi.json, generated/ and the package version are unchanged." in out
     assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
@@ -606,44 +625,47 @@ def test_dry_run_stores_nothing_and_explain_names_the_wrapper_modules(
         specdiff.apply_bump(repo.build / "spec-update.json", repo.version_file)
 
 
-def with_fix(repo: codegen.Repo, fix: dict[str, Any]) -> None:
+def with_fix(repo: update_spec.Repo, fix: dict[str, Any]) -> None:
     data = json.loads(repo.fixes.read_text(encoding="utf-8"))
     data["fixes"].append({"reason": "Stands in for a reviewed correction of a new page.", **fix})
     repo.fixes.write_text(json.dumps(data), encoding="utf-8")
 
 
 def test_new_operations_with_undeclared_path_parameters_are_named_and_declared(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """XCover's Opt-out Offer and Get Booking pages, as a new user adds them: `--dry-run` is green."""
+    """New XCover pages beside our additions (one on Get Booking's path): `--dry-run` is green."""
     spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
-    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path), dry_run=True) == 0
+    assert (
+        update_spec.update_spec(repo, next_version("modify-and-cancel-booking", tmp_path), dry_run=True) == 0
+    )
     out = capsys.readouterr().out
-    opt_out = "xcover_offers_api.api.opt_out_offer.opt_out_offer"
-    get_booking = "xcover_offers_api.api.get_booking.get_booking"
+    modify = "xcover_offers_api.api.modify_booking.modify_booking"
+    cancel = "xcover_offers_api.api.cancel_booking.cancel_booking"
     assert "ADDED: new things existing callers can ignore (minor): 2" in out
-    assert f"  - {OPT_OUT}: new operation (operationId `opt_out_offer`) [{opt_out}]" in out
-    assert f"  - {GET_BOOKING}: new operation (operationId `get_booking`) [{get_booking}]" in out
+    assert f"  - {MODIFY}: new operation (operationId `modify_booking`) [{modify}]" in out
+    assert f"  - {CANCEL}: new operation (operationId `cancel_booking`) [{cancel}]" in out
     assert (
         "  path parameters upstream uses but does not declare, declared as required strings:\n"
         f"    - {CREATE}: partner_code\n"
-        f"    - {OPT_OUT}: partner_code, offer_id (new)\n"
-        f"    - {GET_BOOKING}: partner_code, booking_id (new)\n"
+        f"    - {GET_BOOKING}: partner_code, booking_id\n"
+        f"    - {MODIFY}: partner_code, booking_id (new)\n"
+        f"    - {CANCEL}: partner_code, booking_id (new)\n"
     ) in out
     assert (
         "Proposed version: 0.1.0 -> 0.2.0 (minor: 2 addition)\n"
-        f"  new operation: {OPT_OUT} (operationId opt_out_offer)\n"
-        f"  new operation: {GET_BOOKING} (operationId get_booking)"
+        f"  new operation: {MODIFY} (operationId modify_booking)\n"
+        f"  new operation: {CANCEL} (operationId cancel_booking)"
     ) in out
     assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
 
     draft = (repo.build / "CHANGELOG.draft.md").read_text()
-    assert f"- {OPT_OUT}: partner_code, offer_id\n- {GET_BOOKING}: partner_code, booking_id\n" in draft
-    assert f"### Added\n- {OPT_OUT}: new operation (operationId `opt_out_offer`) [{opt_out}]\n" in draft
+    assert f"- {MODIFY}: partner_code, booking_id\n- {CANCEL}: partner_code, booking_id\n" in draft
+    assert f"### Added\n- {MODIFY}: new operation (operationId `modify_booking`) [{modify}]\n" in draft
     report = json.loads((repo.build / "spec-update.json").read_text())
     assert report["new_operations"] == [
-        {"operation": OPT_OUT, "operation_id": "opt_out_offer", "module": opt_out},
-        {"operation": GET_BOOKING, "operation_id": "get_booking", "module": get_booking},
+        {"operation": MODIFY, "operation_id": "modify_booking", "module": modify},
+        {"operation": CANCEL, "operation_id": "cancel_booking", "module": cancel},
     ]
 
 
@@ -651,37 +673,41 @@ def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout
 
 
+CANCEL_POINTER = "/paths/~1partners~1{partner_code}~1bookings~1{booking_id}~1cancel~1/post"
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_fix_for_a_new_operation_applies_and_its_files_are_tracked(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A fix may patch what only the new document has; the stored document is diffed without it. The
     stored update's new generated files are tracked (intent-to-add), so the release check sees them."""
     with_fix(repo, {
-        "id": "booking-id-status-required",
+        "id": "cancel-id-status-required",
         "patch": [{
             "op": "add",
-            "path": "/paths/~1partners~1{partner_code}~1bookings~1{booking_id}~1/get/responses/200/content"
-                    "/application~1json/schema/required",
+            "path": f"{CANCEL_POINTER}/responses/200/content/application~1json/schema/required",
             "value": ["id", "status"],
         }],
     })  # fmt: skip
     _git(repo.root, "init", "-q")
-    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path)) == 0
+    assert update_spec.update_spec(repo, next_version("modify-and-cancel-booking", tmp_path)) == 0
     out = capsys.readouterr().out
     assert (
         "  of which not applied to the stored document, which lacks what they patch: "
-        "booking-id-status-required\n"
+        "cancel-id-status-required\n"
     ) in out
-    model = (repo.generated / "models" / "get_booking_response_200.py").read_text()
+    model = (repo.generated / "models" / "cancel_booking_response_200.py").read_text()
     assert "    id: str\n    status: str\n" in model  # required: no Unset
 
     new_files = [
-        "generated/xcover_offers_api/api/get_booking/__init__.py",
-        "generated/xcover_offers_api/api/get_booking/get_booking.py",
-        "generated/xcover_offers_api/api/opt_out_offer/__init__.py",
-        "generated/xcover_offers_api/api/opt_out_offer/opt_out_offer.py",
-        "generated/xcover_offers_api/models/get_booking_response_200.py",
+        "generated/xcover_offers_api/api/cancel_booking/__init__.py",
+        "generated/xcover_offers_api/api/cancel_booking/cancel_booking.py",
+        "generated/xcover_offers_api/api/modify_booking/__init__.py",
+        "generated/xcover_offers_api/api/modify_booking/modify_booking.py",
+        "generated/xcover_offers_api/models/cancel_booking_response_200.py",
+        "generated/xcover_offers_api/models/modify_booking_body.py",
+        "generated/xcover_offers_api/models/modify_booking_response_200.py",
     ]
     assert f"New generated files; commit them with the rest:\n  git add -- {' '.join(new_files)}\n" in out
     assert _git(repo.root, "ls-files").split() == new_files  # intent-to-add: tracked, nothing staged
@@ -689,23 +715,75 @@ def test_fix_for_a_new_operation_applies_and_its_files_are_tracked(
 
 
 def test_obsolete_fix_for_a_new_operation_is_detected_and_nothing_is_stored(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
-    path = "/paths/~1partners~1{partner_code}~1offers~1{offer_id}~1opt_out~1/post/operationId"
-    with_fix(repo, {"id": "opt-out-operation-id", "patch": [{"op": "add", "path": path, "value": "opt_out"}]})
-    assert codegen.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path)) == 1
+    path = f"{CANCEL_POINTER}/operationId"
+    with_fix(repo, {"id": "cancel-operation-id", "patch": [{"op": "add", "path": path, "value": "cancel"}]})
+    assert update_spec.update_spec(repo, next_version("modify-and-cancel-booking", tmp_path)) == 1
     captured = capsys.readouterr()
     assert (
-        f'  - upstream now defines operationId "opt_out_offer" on {OPT_OUT}; '
-        "delete fix 'opt-out-operation-id' from spec-fixes.json"
+        f'  - upstream now defines operationId "cancel_booking" on {CANCEL}; '
+        "delete fix 'cancel-operation-id' from spec-fixes.json"
     ) in captured.out
     assert "The diff below was computed with these fixes skipped." in captured.out
-    assert f"  - {OPT_OUT}: new operation (operationId `opt_out_offer`)" in captured.out
+    assert f"  - {CANCEL}: new operation (operationId `cancel_booking`)" in captured.out
     assert "Delete them from spec-fixes.json and run update_spec again; nothing was stored." in captured.err
     assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
     report = json.loads((repo.build / "spec-update.json").read_text())
-    assert [f["fix_id"] for f in report["obsolete_fixes"]] == ["opt-out-operation-id"]
+    assert [f["fix_id"] for f in report["obsolete_fixes"]] == ["cancel-operation-id"]
+
+
+def test_xcover_covering_an_addition_is_reported_and_nothing_is_stored(
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like an obsolete fix: the report names the addition each operation replaces and compares ours
+    with XCover's; nothing is stored until a person deletes the addition."""
+    spec_before, generated_before = repo.spec.read_bytes(), _tree_digest(repo.generated)
+    assert update_spec.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path)) == 1
+    captured = capsys.readouterr()
+    assert (
+        "ADDITIONS XCOVER NOW COVERS: its document replaces ours\n"
+        f"  - XCover's document now covers {GET_BOOKING} (get_booking): delete "
+        "spec-additions/get-booking.json after reviewing the differences\n"
+        f"  - XCover's document now covers {OPT_OUT} (opt_out_offer): delete "
+        "spec-additions/opt-out-offer.json after reviewing the differences\n"
+        "  The diff below compares our addition's operation with XCover's.\n"
+    ) in captured.out
+    # ours declares a booking with required id and status, and 403/404 bodies; XCover's page does not
+    assert f"  - {GET_BOOKING} response 200 `status`: required -> optional" in captured.out
+    assert f"  - {OPT_OUT} response 404: response removed" in captured.out
+    assert "new operation" not in captured.out
+    assert (
+        "error: XCover's document now covers what spec-additions/get-booking.json, "
+        "spec-additions/opt-out-offer.json describe"
+    ) in captured.err
+    assert "nothing was stored" in captured.err
+    assert (repo.spec.read_bytes(), _tree_digest(repo.generated)) == (spec_before, generated_before)
+    report = json.loads((repo.build / "spec-update.json").read_text())
+    assert [(r["file"], r["operation"]) for r in report["replaced_additions"]] == [
+        ("get-booking.json", GET_BOOKING),
+        ("opt-out-offer.json", OPT_OUT),
+    ]
+    draft = (repo.build / "CHANGELOG.draft.md").read_text()
+    assert f"- Spec addition `opt-out-offer.json`: XCover's document now covers {OPT_OUT}.\n" in draft
+
+
+def test_after_the_addition_is_deleted_xcovers_operation_is_compared_with_ours(
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The second run, once the replaced additions are deleted: the baseline keeps the operations
+    generated/ took from them, so the bump reflects how XCover's differ from ours (not 'new operation')."""
+    for name in ("get-booking.json", "opt-out-offer.json"):  # Booking stays: confirm-offer.json has it
+        (repo.additions / name).unlink()
+    assert update_spec.update_spec(repo, next_version("opt-out-and-get-booking", tmp_path), dry_run=True) == 0
+    out = capsys.readouterr().out
+    assert "ADDITIONS XCOVER NOW COVERS" not in out
+    assert "new operation" not in out
+    assert "(new)" not in out  # the rule declared these parameters before too
+    assert "of which not applied" not in out  # opt-out-idempotency-key applied to ours too
+    assert f"  - {GET_BOOKING} response 200 `status`: required -> optional" in out
+    assert "Proposed version: 0.1.0 -> 1.0.0 (major: 16 breaking)" in out
 
 
 def test_upstream_declaring_a_path_parameter_is_a_small_compatible_change() -> None:
@@ -727,9 +805,9 @@ SUITE_ON_REGENERATED = ["tests/test_config.py", "tests/test_client.py", "-k", "a
 
 
 def test_additive_update_goes_through_update_spec_green(
-    repo: codegen.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    repo: update_spec.Repo, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert codegen.update_spec(repo, next_version("new-optional-response-field", tmp_path)) == 0
+    assert update_spec.update_spec(repo, next_version("new-optional-response-field", tmp_path)) == 0
     out = capsys.readouterr().out
     assert "ADDED: new things existing callers can ignore (minor): 1" in out
     assert f"  - {CREATE} response 200 `data.expires_at`: new field [Offer]" in out
@@ -760,12 +838,12 @@ def test_additive_update_goes_through_update_spec_green(
 def test_cli_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[str, Any]] = []
 
-    def update_spec(repo: codegen.Repo, path: Path, **flags: Any) -> int:
+    def fake(repo: update_spec.Repo, path: Path, **flags: Any) -> int:
         assert (repo.root, path) == (codegen.ROOT, Path("x.json"))
         calls.append(flags)
         return 0
 
-    monkeypatch.setattr(codegen, "update_spec", update_spec)
+    monkeypatch.setattr(update_spec, "update_spec", fake)
     assert codegen.main(["update-spec", "x.json", "--dry-run"]) == 0
     assert codegen.main(["update-spec", "x.json", "--apply-bump"]) == 0
     assert calls == [{"apply_bump": False, "dry_run": True}, {"apply_bump": True, "dry_run": False}]

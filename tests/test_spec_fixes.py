@@ -1,8 +1,10 @@
-"""The reviewed spec fixes: they make the document valid, and fail loudly once upstream repairs it."""
+"""The reviewed pipeline's input: upstream's document merged with our additions (spec-additions/), and
+the spec fixes that make it valid and fail loudly once upstream repairs it."""
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,9 @@ pytestmark = pytest.mark.once
 
 ROOT = Path(__file__).resolve().parent.parent
 OP = "/partners/{partner_code}/offers/"
+CONFIRM = "/partners/{partner_code}/offers/{offer_id}/confirm/"
+OPT_OUT_PATH = "/partners/{partner_code}/offers/{offer_id}/opt_out/"
+BOOKING = "/partners/{partner_code}/bookings/{booking_id}/"
 RESPONSE = "/paths/~1partners~1{partner_code}~1offers~1/post/responses/200/content/application~1json/schema"
 RESPONSE_FIXES = [
     "response-data-required",
@@ -42,6 +47,13 @@ def upstream() -> dict[str, Any]:
     return json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
 
 
+def with_additions(doc: Any) -> Any:
+    """`doc` merged with the repository's additions, as generation merges them before the fixes."""
+    merged, replaced = specdiff.merge_additions(doc, specdiff.load_additions(codegen.ADDITIONS))
+    assert not replaced
+    return merged
+
+
 def test_stored_spec_is_upstream_normalised() -> None:
     upstream_copy = ROOT.parent / "shared" / "upstream" / "openapi.json"
     stored = (ROOT / "openapi.json").read_text(encoding="utf-8")
@@ -59,7 +71,15 @@ def test_upstream_document_is_invalid(upstream: dict[str, Any]) -> None:
 def test_patched_document_validates(upstream: dict[str, Any]) -> None:
     patched = codegen.patched_document(codegen.normalise(upstream))
     assert patched["info"]["x-spec-fixes"] == [fix["id"] for fix in codegen.load_fixes()]
-    assert patched["info"]["x-declared-path-parameters"] == [f"POST {OP}: partner_code"]
+    assert patched["info"]["x-declared-path-parameters"] == [
+        f"POST {OP}: partner_code",
+        f"POST {CONFIRM}: partner_code",
+        f"POST {CONFIRM}: offer_id",
+        f"GET {BOOKING}: partner_code",
+        f"GET {BOOKING}: booking_id",
+        f"POST {OPT_OUT_PATH}: partner_code",
+        f"POST {OPT_OUT_PATH}: offer_id",
+    ]
     params = patched["paths"][OP]["post"]["parameters"]
     assert params[0] == {
         "name": "partner_code",
@@ -68,8 +88,10 @@ def test_patched_document_validates(upstream: dict[str, Any]) -> None:
         "schema": {"type": "string", "minLength": 1},
     }
     assert patched["paths"][OP]["post"]["operationId"] == "create_offer"
-    codegen.apply_fixes(upstream, codegen.load_fixes())
-    assert upstream["paths"][OP]["post"].get("operationId") is None, "fixes must not mutate their input"
+    merged = with_additions(upstream)
+    assert OPT_OUT_PATH not in upstream["paths"], "the merge must not mutate its input"
+    codegen.apply_fixes(merged, codegen.load_fixes())
+    assert merged["paths"][OP]["post"].get("operationId") is None, "fixes must not mutate their input"
 
 
 def test_every_fix_has_a_reason() -> None:
@@ -129,7 +151,7 @@ def test_upstream_declaring_the_parameter_leaves_the_rule_nothing_to_do(upstream
         {"name": "partner_code", "in": "path", "required": True, "schema": {"type": "string"}}
     )
     patched = codegen.patched_document(json.dumps(repaired))
-    assert patched["info"]["x-declared-path-parameters"] == []
+    assert not [d for d in patched["info"]["x-declared-path-parameters"] if d.startswith(f"POST {OP}:")]
     params = patched["paths"][OP]["post"]["parameters"]
     assert [p for p in params if p["in"] == "path"] == [repaired["paths"][OP]["post"]["parameters"][-1]]
 
@@ -203,8 +225,8 @@ def test_fixes_on_the_stored_document_skip_what_it_lacks(upstream: dict[str, Any
                    {"op": "add", "path": f"{POST}/deprecated", "value": False}]},
         *codegen.load_fixes(),
     ]  # fmt: skip
-    old_doc, skipped = specdiff.apply_fixes_where_they_apply(upstream, fixes)
-    assert skipped == ["opt-out-operation-id", "reworded"]
+    old_doc, skipped = specdiff.apply_fixes_where_they_apply(upstream, fixes)  # no additions: no opt-out
+    assert skipped == ["opt-out-operation-id", "reworded", "opt-out-idempotency-key"]
     assert old_doc["paths"][OP]["post"]["operationId"] == "create_offer"
     assert "deprecated" not in old_doc["paths"][OP]["post"], "a fix is applied whole or not at all"
     _, applied, obsolete = specdiff.apply_fixes_reporting_obsolete(new, fixes)
@@ -256,7 +278,7 @@ def test_upstream_response_declares_nothing_required(upstream: dict[str, Any]) -
 
 
 def test_response_requires_only_what_xcover_documents(upstream: dict[str, Any]) -> None:
-    patched, _ = codegen.apply_fixes(upstream, codegen.load_fixes())
+    patched, _ = codegen.apply_fixes(with_additions(upstream), codegen.load_fixes())
     schema = _response_schema(patched)
     assert _required_lists(schema) == DOCUMENTED_REQUIRED
     price = schema["properties"]["data"]["properties"]["products"]["items"]["properties"]["details"]
@@ -353,3 +375,168 @@ def test_answer_without_a_documented_field_is_refused_by_name(path: list[Any], n
         parent = parent[key]
     del parent[path[-1]]
     assert response_problem(body) == f"{named}: required field is missing"
+
+
+# --------------------------------------------------------------------------------------------------
+# Our additions (spec-additions/): merged into upstream's document before the fixes
+
+
+def _addition(file: str, paths: dict[str, Any], **more: Any) -> specdiff.Addition:
+    return specdiff.Addition(file, {"openapi": "3.0.3", "paths": paths, **more}, "0" * 64)
+
+
+def test_each_addition_cites_its_pages_and_stands_alone() -> None:
+    """Valid OpenAPI on its own once the rule declares the path parameters (XCover's pages leave them
+    undeclared, and so do ours)."""
+    additions = specdiff.load_additions(codegen.ADDITIONS)
+    assert [a.file for a in additions] == ["confirm-offer.json", "get-booking.json", "opt-out-offer.json"]
+    for addition in additions:
+        sources = addition.document["info"]["x-source"]
+        assert sources, addition.file
+        assert all(url.startswith("https://") for url in sources), addition.file
+        with pytest.raises(codegen.PipelineError, match="Path parameter"):
+            codegen.validate(addition.document)
+        codegen.validate(specdiff.declare_path_parameters(addition.document)[0])
+
+
+def test_merge_unions_operations_and_components_and_records_provenance(upstream: dict[str, Any]) -> None:
+    merged = with_additions(upstream)
+    assert list(merged["paths"]) == [OP, CONFIRM, BOOKING, OPT_OUT_PATH]
+    assert sorted(merged["components"]["schemas"]) == [
+        "Booking", "BookingQuote", "ErrorResponse", "ValidationErrorResponse"
+    ]  # fmt: skip
+    # servers, security, info and the security scheme (with its description) are upstream's
+    assert (merged["servers"], merged["security"]) == (upstream["servers"], upstream["security"])
+    assert merged["components"]["securitySchemes"] == upstream["components"]["securitySchemes"]
+    assert merged["info"] == {**upstream["info"], "x-spec-additions": merged["info"]["x-spec-additions"]}
+    provenance = merged["info"]["x-spec-additions"]
+    assert [(p["file"], p["operations"]) for p in provenance] == [
+        ("confirm-offer.json", [f"POST {CONFIRM}"]),
+        ("get-booking.json", [f"GET {BOOKING}"]),
+        ("opt-out-offer.json", [f"POST {OPT_OUT_PATH}"]),
+    ]
+    for entry in provenance:
+        data = (codegen.ADDITIONS / entry["file"]).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_one_booking_and_one_error_body_for_every_operation() -> None:
+    """Confirm's successes and 409 and Get Booking's 200 are one Booking; every {type, message} body is
+    ErrorResponse, Create Offer's too (fix create-offer-shared-error-bodies)."""
+    patched = codegen.patched_document((ROOT / "openapi.json").read_text(encoding="utf-8"))
+
+    def schema(path: str, method: str, status: str) -> Any:
+        return patched["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+
+    booking, error = {"$ref": "#/components/schemas/Booking"}, {"$ref": "#/components/schemas/ErrorResponse"}
+    assert [schema(CONFIRM, "post", s) for s in ("200", "201", "409")] == [booking] * 3
+    assert schema(BOOKING, "get", "200") == booking
+    assert schema(OP, "post", "403") == schema(OPT_OUT_PATH, "post", "404") == error
+    assert schema(CONFIRM, "post", "422") == schema(OP, "post", "422")
+    assert patched["paths"][OPT_OUT_PATH]["post"]["responses"]["204"] == {
+        "description": "Opt-out recorded; no body"
+    }
+
+
+def test_generation_fails_when_upstream_covers_an_addition(upstream: dict[str, Any], tmp_path: Path) -> None:
+    covered = copy.deepcopy(upstream)
+    covered["paths"][OPT_OUT_PATH] = {"post": {**no_body(), "operationId": "opt_out_offer"}}
+    spec = tmp_path / "openapi.json"
+    spec.write_text(json.dumps(covered), encoding="utf-8")
+    with pytest.raises(codegen.PipelineError) as info:
+        codegen.generate(tmp_path / "out", spec=spec)
+    assert str(info.value) == (
+        f"XCover's document now covers POST {OPT_OUT_PATH} (opt_out_offer): delete "
+        "spec-additions/opt-out-offer.json after reviewing the differences"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+SCHEMA = {"type": "object", "properties": {"id": {"type": "string"}}}
+
+
+@pytest.mark.parametrize(
+    ("additions", "message"),
+    [
+        (
+            [
+                _addition("a.json", {}, components={"schemas": {"X": SCHEMA}}),
+                _addition("b.json", {}, components={"schemas": {"X": {"type": "string"}}}),
+            ],
+            r"^spec-additions/b\.json: components/schemas/X differs from the one in spec-additions/a\.json",
+        ),
+        (
+            [
+                _addition("a.json", {"/x/": {"get": no_body()}}),
+                _addition("b.json", {"/x/": {"get": no_body()}}),
+            ],
+            r"^spec-additions/b\.json and spec-additions/a\.json both define GET /x/$",
+        ),
+        (
+            [_addition("a.json", {}, servers=[{"url": "https://elsewhere.example/x"}])],
+            r"^spec-additions/a\.json: its servers differ from XCover's document's",
+        ),
+        (
+            [_addition("a.json", {"/x/{id}/": {"parameters": [], "get": no_body()}})],
+            r"^spec-additions/a\.json: path /x/\{id\}/ has \['parameters'\]; declare them on its operations",
+        ),
+        (
+            [_addition("a.json", {}, components={"securitySchemes": {"Other": {"type": "http"}}})],
+            r"^spec-additions/a\.json: components/securitySchemes/Other is not a security scheme of XCover's",
+        ),
+    ],
+    ids=["component-differs", "operation-twice", "servers", "path-item-parameters", "security-scheme"],
+)
+def test_merge_refuses_what_it_cannot_decide(
+    upstream: dict[str, Any], additions: list[specdiff.Addition], message: str
+) -> None:
+    with pytest.raises(codegen.PipelineError, match=message):
+        specdiff.merge_additions(upstream, additions)
+
+
+def test_an_operation_upstream_has_is_left_out_and_reported(upstream: dict[str, Any]) -> None:
+    """What update-spec sees: upstream's operation wins, the addition's other operations stay."""
+    both = _addition("both.json", {OP: {"post": no_body()}, "/x/": {"get": no_body()}})
+    merged, replaced = specdiff.merge_additions(upstream, [both])
+    assert merged["paths"][OP] == upstream["paths"][OP]
+    assert [(r.file, r.operation, r.operation_id) for r in replaced] == [("both.json", f"POST {OP}", "")]
+    assert replaced[0].describe().startswith(f"XCover's document now covers POST {OP} (no operationId): ")
+    assert merged["info"]["x-spec-additions"] == [
+        {"file": "both.json", "operations": ["GET /x/"], "sha256": "0" * 64}
+    ]
+    assert both.without([(OP, "post")]).operations() == [("/x/", "get")]
+
+
+# --------------------------------------------------------------------------------------------------
+# The fixes on our additions' operations
+
+
+def test_opt_out_takes_an_idempotency_key() -> None:
+    patched = codegen.patched_document((ROOT / "openapi.json").read_text(encoding="utf-8"))
+    params = patched["paths"][OPT_OUT_PATH]["post"]["parameters"]
+    assert [(p["in"], p["name"], p["required"]) for p in params] == [
+        ("path", "partner_code", True), ("path", "offer_id", True), ("header", "x-idempotency-key", False)
+    ]  # fmt: skip
+    fixes = {fix["id"]: fix for fix in codegen.load_fixes()}
+    reason = fixes["opt-out-idempotency-key"]["reason"]
+    assert "https://docs.covergenius.com/xcover/idempotency-keys" in reason
+    assert "'most of the non-idempotent endpoints'" in reason
+
+
+def test_opt_out_fix_reported_obsolete_once_the_operation_declares_parameters(
+    upstream: dict[str, Any],
+) -> None:
+    merged = with_additions(upstream)
+    merged["paths"][OPT_OUT_PATH]["post"]["parameters"] = [
+        {"name": "x-idempotency-key", "in": "header", "schema": {"type": "string"}}
+    ]
+    with pytest.raises(specdiff.FixObsolete, match="opt-out-idempotency-key"):
+        codegen.apply_fixes(merged, codegen.load_fixes())
+
+
+def test_shared_error_bodies_fix_conflicts_when_create_offers_body_changes(upstream: dict[str, Any]) -> None:
+    changed = with_additions(upstream)
+    body = changed["paths"][OP]["post"]["responses"]["403"]["content"]["application/json"]["schema"]
+    body["properties"]["code"] = {"type": "integer"}
+    with pytest.raises(specdiff.FixConflict, match=r"create-offer-shared-error-bodies.*no longer applies"):
+        codegen.apply_fixes(changed, codegen.load_fixes())

@@ -75,8 +75,8 @@ class Otel:
     def spans(self) -> list[ReadableSpan]:
         return list(self.exporter.get_finished_spans())
 
-    def call_span(self) -> ReadableSpan:
-        (span,) = [s for s in self.spans() if s.name == "xcover.create_offer"]
+    def call_span(self, operation: str = "create_offer") -> ReadableSpan:
+        (span,) = [s for s in self.spans() if s.name == f"xcover.{operation}"]
         return span
 
     def attempt_spans(self) -> list[ReadableSpan]:

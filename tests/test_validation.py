@@ -1,7 +1,9 @@
-"""The compiled schema validator: what it implements, first use from many threads, `$ref` cycles."""
+"""The compiled schema validators (jsonschema-rs): the OpenAPI conversion, today's wording for their
+errors, first use from many threads, `$ref` cycles."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import sys
 import threading
@@ -9,12 +11,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from xcover_offers import RequestValidationError
 from xcover_offers._constants import MAX_BODY_DEPTH
 from xcover_offers._json_data import Invalid, explain
 from xcover_offers._retry import parse_http_date
-from xcover_offers._schema_check import compiled_check, forget_compiled
-from xcover_offers._spec import create_offer_operation, document, request_schema, resolve
+from xcover_offers._schema_check import _COMMON_DATE_TIME, Compiled, compiled, forget_compiled, json_schema
+from xcover_offers._spec import document, request_schema, resolve
 from xcover_offers._validation import build_body, response_problem
 
 CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
@@ -35,60 +39,108 @@ RESPONSE = {
 def check(schema: dict[str, Any], value: Any, *, request: bool = True, root: Any = None) -> str | None:
     """`path: reason` for a value against a throwaway schema, or None."""
     try:
-        compiled_check(schema, request=request, root=root)(value, 1)
+        compiled(schema, request=request, root=root).check(value)
     except Invalid as exc:
         path, reason = explain(exc, list)
         return f"{path}: {reason}" if path else reason
     return None
 
 
-# -- what the validator implements ------------------------------------------------------------------
+# -- the OpenAPI 3.0 schema as JSON Schema Draft 4 ---------------------------------------------------
 
 
 def _operation_schemas() -> list[dict[str, Any]]:
-    op = create_offer_operation()
-    schemas = [request_schema()]
-    for response in op["responses"].values():
-        for media in resolve(response).get("content", {}).values():
-            schemas.append(media["schema"])
+    """Every request and response schema of every operation in the shipped spec."""
+    schemas = []
+    for path_item in document()["paths"].values():
+        for op in path_item.values():
+            if not isinstance(op, dict):
+                continue
+            for part in [op.get("requestBody", {}), *op.get("responses", {}).values()]:
+                schemas.extend(media["schema"] for media in resolve(part).get("content", {}).values())
+    assert request_schema() in schemas
     return schemas
 
 
 @pytest.mark.parametrize("request_side", [True, False], ids=["as-request", "as-response"])
 def test_every_schema_of_the_shipped_spec_compiles(request_side: bool) -> None:
-    # A spec update that brings a keyword the validator does not implement fails here, in CI.
     for schema in _operation_schemas():
-        assert callable(compiled_check(schema, request=request_side))
+        assert isinstance(compiled(schema, request=request_side), Compiled)
+
+
+def test_the_openapi_conversion() -> None:
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "nullable": {"type": "string", "nullable": True, "enum": ["a"], "example": {"nullable": True}},
+            "format": {"type": "string", "format": "email", "x-note": {"type": "integer", "nullable": True}},
+            "when": {"type": "string", "format": "date"},
+            "ref": {"$ref": "#/components/schemas/Thing"},
+        },
+    }
+    assert json_schema(schema, request=True) == {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "nullable": {"type": ["string", "null"], "enum": ["a", None], "example": {"nullable": True}},
+            "format": {"type": "string", "x-note": {"type": "integer", "nullable": True}},
+            "when": {"type": "string", "format": "date"},
+            "ref": {"$ref": "urn:xcover-offers:openapi#/components/schemas/Thing"},
+        },
+    }, "property names are never read as keywords, examples and extensions are data"
+    assert "additionalProperties" not in json_schema(schema, request=False), "responses allow new fields"
+    assert json_schema({"type": "string", "format": "date-time"}, request=True) == {
+        "type": "string", "anyOf": [{"pattern": _COMMON_DATE_TIME}, {"format": "date-time"}],
+    }  # fmt: skip
+
+
+def test_only_local_refs_are_followed_so_nothing_is_fetched() -> None:
+    with pytest.raises(LookupError, match=re.escape("only local $refs are supported")):
+        compiled({"$ref": "https://example.com/schema.json"}, request=True)
+
+
+@given(st.from_regex(_COMMON_DATE_TIME, fullmatch=True))
+def test_the_usual_date_time_form_is_one_the_generated_parser_reads_with_an_offset(text: str) -> None:
+    assert dt.datetime.fromisoformat(text).utcoffset() is not None
 
 
 @pytest.mark.parametrize(
-    ("schema", "named"),
+    "text",
+    ["2027-01-15T08:00:00Z\n", "2027-02-30T08:00:00Z", "0000-01-15T08:00:00Z", "2027-01-15T08:00:00+24:00"],
+)
+def test_what_the_usual_form_refuses_goes_to_the_generated_parser_s_own_rule(text: str) -> None:
+    # jsonschema-rs's `$` is the end of the text (Python's also matches before a final newline).
+    assert (
+        check({"type": "string", "format": "date-time"}, text, request=False)
+        == "expected an ISO 8601 date-time"
+    )
+    assert check({"type": "string", "format": "date-time"}, "2028-02-29T08:00:00", request=False) is None
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "problem"),
     [
-        ({"type": "string", "pattern": "^a"}, "'pattern'"),
-        ({"type": "object", "properties": {"a": {"type": "integer", "multipleOf": 2}}}, "'multipleOf' at a"),
-        ({"oneOf": [{"type": "string"}]}, "'oneOf'"),
-        ({"type": "string", "format": "uuid"}, "format 'uuid'"),
-        ({"type": ["string", "null"]}, "type ['string', 'null']"),
-        ({"type": "number", "minLength": 2}, "'minLength' on a number"),
-        ({"properties": {"a": {}}}, "'properties' without a 'type'"),
-        ({"type": "array", "items": [{"type": "string"}]}, "'items' that is not one schema"),
-        ({"type": "object", "additionalProperties": "yes"}, "additionalProperties 'yes'"),
+        ({"type": "string", "pattern": "^a"}, "b", "must match the pattern ^a"),
+        ({"type": "integer", "multipleOf": 2}, 3, "does not fit the spec's 'multipleOf' rule"),
+        ({"oneOf": [{"type": "string"}, {"type": "integer"}]}, 1.5, "does not fit the spec's 'oneOf' rule"),
+        ({"type": ["string", "integer"]}, 1.5, "expected an integer or a string, got float"),
     ],
 )
-def test_an_unimplemented_keyword_fails_at_compile_time_naming_it(schema: dict[str, Any], named: str) -> None:
-    with pytest.raises(NotImplementedError, match="is not implemented by the validator") as info:
-        compiled_check(schema, request=True)
-    assert named in str(info.value)
-    assert "implements additionalProperties, enum, format" in str(info.value), "it lists what it implements"
+def test_keywords_the_old_validator_lacked_work_and_never_show_the_value(
+    schema: dict[str, Any], value: Any, problem: str
+) -> None:
+    assert check(schema, value) == problem
 
 
 def test_annotations_and_extensions_are_ignored_on_purpose() -> None:
     schema = {
         "type": "string", "description": "d", "title": "t", "example": "e", "examples": ["e"],
         "default": "x", "deprecated": False, "readOnly": True, "writeOnly": False, "externalDocs": {},
-        "xml": {}, "x-vendor": 1, "format": "email",
+        "xml": {}, "x-vendor": 1, "format": "email", "discriminator": {"propertyName": "type"},
     }  # fmt: skip
     assert check(schema, "not an email") is None, "email is XCover's to check (it answers 422)"
+    assert check({"type": "string", "format": "uuid"}, "not a uuid") is None, "so are formats not parsed"
 
 
 @pytest.mark.parametrize(
@@ -143,6 +195,34 @@ def test_responses_allow_unknown_fields_whatever_additional_properties_says() ->
     assert check(schema, {"a": "x", "new": 1}, request=True) == "new: is not a field here; the spec allows a"
 
 
+@pytest.mark.parametrize(
+    ("event", "problem"),
+    [
+        (
+            {**EVENT, "start_date": 5},
+            "events[0].start_date: expected an ISO 8601 date-time string or an aware",
+        ),
+        ({**EVENT, "start_date": "2027-06-01T19:30:00"}, "events[0].start_date: date-time has no timezone"),
+        ({**EVENT, "start_date": dt.datetime(2027, 6, 1)}, "events[0].start_date: naive datetime"),
+        ({**EVENT, "name": b"n"}, "events[0].name: expected a string, got bytes"),
+        ({**EVENT, "name": None}, "events[0].name: must not be null"),
+        (
+            {**EVENT, "tickets": [{"id": "t", "price": b"5"}]},
+            "events[0].tickets[0].price: expected a number (",
+        ),
+        (
+            {**EVENT, "tickets": [{"id": "t", "price": "5", "seat": {1}}]},
+            "events[0].tickets[0].seat: expected JSON",
+        ),
+        ({**EVENT, "ticket_count": 2.0}, "events[0].ticket_count: expected an integer, got float"),
+    ],
+)
+def test_request_problems_are_worded_by_what_the_spec_expects_there(event: Any, problem: str) -> None:
+    with pytest.raises(RequestValidationError) as info:
+        build_body(customer=CUSTOMER, events=[event], partner=None, schema=None)
+    assert f"{info.value.path}: {info.value.reason}".startswith(problem)
+
+
 # -- $ref: one resolver, cycles within one compilation -----------------------------------------------
 
 TREE_DOC: dict[str, Any] = {
@@ -184,11 +264,24 @@ def test_a_ref_cycle_compiles_and_checks_at_any_depth() -> None:
     )
 
 
-def test_a_ref_cycle_is_still_bounded_by_the_depth_limit() -> None:
-    assert check(NODE, chain(MAX_BODY_DEPTH), root=TREE_DOC) is None
-    problem = check(NODE, chain(MAX_BODY_DEPTH + 1), root=TREE_DOC)
-    assert problem is not None
-    assert problem.startswith("next.next.next.next.next.next.next.next...: nested more")
+@pytest.mark.parametrize("request_side", [True, False], ids=["as-request", "as-response"])
+def test_a_ref_cycle_is_still_bounded_by_the_depth_limit(request_side: bool) -> None:
+    # jsonschema-rs recurses natively: a response this deep would overflow its stack, not raise.
+    assert check(NODE, chain(MAX_BODY_DEPTH), root=TREE_DOC, request=request_side) is None
+    for depth in (MAX_BODY_DEPTH + 1, 100_000):
+        problem = check(NODE, chain(depth), root=TREE_DOC, request=request_side)
+        assert problem is not None
+        assert problem.startswith("next.next.next.next.next.next.next.next...: nested more")
+
+
+def test_a_ref_without_a_cycle_leaves_free_form_parts_of_a_response_unwalked() -> None:
+    doc = {
+        "components": {"schemas": {"Leaf": {"type": "object", "properties": {"meta": {"type": "object"}}}}}
+    }
+    deep: dict[str, Any] = {}
+    for _ in range(5000):
+        deep = {"a": deep}
+    assert check({"$ref": "#/components/schemas/Leaf"}, {"meta": deep}, request=False, root=doc) is None
 
 
 @pytest.mark.parametrize(
@@ -268,9 +361,9 @@ def test_first_use_of_a_ref_cycle_from_many_threads_is_safe() -> None:
 
 def test_a_schema_is_compiled_once() -> None:
     forget_compiled()
-    first = compiled_check(request_schema(), request=True)
-    assert compiled_check(request_schema(), request=True) is first
-    assert compiled_check(request_schema(), request=False) is not first, "responses compile separately"
+    first = compiled(request_schema(), request=True)
+    assert compiled(request_schema(), request=True) is first
+    assert compiled(request_schema(), request=False) is not first, "responses compile separately"
 
 
 # -- the one HTTP-date parser (for the client's Date and Retry-After handling) ----------------------

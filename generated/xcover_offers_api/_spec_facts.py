@@ -21,6 +21,8 @@ SPEC_FIXES: Final[tuple[str, ...]] = (
     "finance-price-required",
     "price-total-amount-required",
     "create-offer-idempotency-key",
+    "create-offer-shared-error-bodies",
+    "opt-out-idempotency-key",
 )
 """Ids of the reviewed corrections (spec-fixes.json) applied before generation."""
 

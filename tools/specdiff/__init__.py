@@ -2,6 +2,7 @@
 
 `tools/codegen.py update-spec` drives it, one module per job:
 
+    additions      our documents of XCover operations (spec-additions/), merged into upstream's first
     fixes          the spec fixes and the path-parameter rule: the documents generation and the diff use
     rules          the classification table (kind of change x side -> level), and `Change`
     schema, diff   the semantic diff of two patched documents (where each change is in the document)
@@ -16,6 +17,7 @@
 tests fail against the regenerated code.
 """
 
+from .additions import Addition, Replaced, load_additions, merge_additions
 from .bump import (
     apply_bump,
     bumped,
@@ -52,6 +54,7 @@ from .wrapper_usage import (
 
 __all__ = [
     "RULES",
+    "Addition",
     "Bump",
     "Change",
     "Dependency",
@@ -62,6 +65,7 @@ __all__ = [
     "Level",
     "ObsoleteFix",
     "PipelineError",
+    "Replaced",
     "Report",
     "Side",
     "Surface",
@@ -77,6 +81,8 @@ __all__ = [
     "declare_path_parameters",
     "explain",
     "generated_reexports",
+    "load_additions",
+    "merge_additions",
     "propose_bump",
     "read_version",
     "render_dependents",

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .additions import Replaced
 from .bump import bumped
 from .rules import LEVEL_HEADINGS, Bump, Change, Level
 from .wrapper_usage import Dependency, render_dependents
@@ -32,6 +33,7 @@ class Report:
     package_version: str
     bump: Bump
     obsolete_fixes: list[ObsoleteFix] = field(default_factory=list)
+    replaced_additions: list[Replaced] = field(default_factory=list)  # our operations XCover's now has
     fixes_applied: list[str] = field(default_factory=list)
     fixes_only_new: list[str] = field(default_factory=list)  # skipped on the stored document: not there
     declared_path_parameters: list[str] = field(default_factory=list)  # "POST /x/{id}/: id", by the rule
@@ -76,6 +78,10 @@ class Report:
             lines += ["", "OBSOLETE SPEC FIXES: upstream repaired what they correct"]
             lines += [f"  - {fix.describe()}" for fix in self.obsolete_fixes]
             lines.append("  The diff below was computed with these fixes skipped.")
+        if self.replaced_additions:
+            lines += ["", "ADDITIONS XCOVER NOW COVERS: its document replaces ours"]
+            lines += [f"  - {replaced.describe()}" for replaced in self.replaced_additions]
+            lines.append("  The diff below compares our addition's operation with XCover's.")
         lines.append("")
         if not self.changes:
             lines.append("No change to operations, parameters or schemas; the documents are identical.")
@@ -113,6 +119,10 @@ class Report:
             sections[section].append(f"- {prefix}{c.describe()}")
         for fix in self.obsolete_fixes:
             sections["Removed"].append(f"- Spec fix `{fix.fix_id}`: upstream repaired the defect.")
+        for replaced in self.replaced_additions:
+            sections["Removed"].append(
+                f"- Spec addition `{replaced.file}`: XCover's document now covers {replaced.operation}."
+            )
         lines = [
             f"## [Unreleased] — {self.proposed_version}",  # what `nox -s release` dates
             "",
@@ -139,6 +149,7 @@ class Report:
             "proposed_version": self.proposed_version,
             "changes": [c.to_json() for c in self.changes],
             "obsolete_fixes": [asdict(f) for f in self.obsolete_fixes],
+            "replaced_additions": [asdict(r) for r in self.replaced_additions],
             "new_operations": [
                 {"operation": c.operation, "operation_id": c.operation_id, "module": c.module}
                 for c in self.new_operations

@@ -5,7 +5,7 @@ generator cannot: request signing, parameter helpers, constructors, retries and 
 """
 
 from ._breaker import CircuitBreaker
-from ._builders import customer, event, ticket
+from ._builders import customer, event, policyholder, ticket
 from ._call import CallResult, OfferResult
 from ._client import AsyncOffersClient, OffersClient
 from ._errors import (
@@ -31,10 +31,14 @@ from ._errors import (
 from ._logging import setup_from_env as _setup_logging
 from ._options import (
     ClientOptions,
+    ConfirmOfferParams,
     CreateOfferParams,
     CustomerInput,
     EventInput,
+    OfferRef,
     PartnerInput,
+    PolicyholderInput,
+    QuoteInput,
     RequestOptions,
     ViewOptions,
 )
@@ -60,6 +64,7 @@ __all__ = [
     "CircuitBreaker",
     "CircuitOpenError",
     "ClientOptions",
+    "ConfirmOfferParams",
     "ConflictError",
     "CreateOfferParams",
     "CustomerInput",
@@ -68,10 +73,13 @@ __all__ = [
     "InternalServerError",
     "LockedError",
     "NotFoundError",
+    "OfferRef",
     "OfferResult",
     "OffersClient",
     "PartnerInput",
     "PermissionDeniedError",
+    "PolicyholderInput",
+    "QuoteInput",
     "RateLimitError",
     "RequestOptions",
     "RequestValidationError",
@@ -85,6 +93,7 @@ __all__ = [
     "__version__",
     "customer",
     "event",
+    "policyholder",
     "redact_headers",
     "ticket",
     "value",

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from xcover_offers_api.models import Customer, Event, Ticket
+from xcover_offers_api.models import Customer, Event, Policyholder, Ticket
 
 from ._errors import RequestValidationError
 from ._validation import decimal_to_json, parse_amount
 
 Money = Decimal | int | float | str
 """A money amount: the types a plain dict may carry in a `number` field too (see `_validation`)."""
-M = TypeVar("M", Customer, Ticket, Event)
+M = TypeVar("M", Customer, Ticket, Event, Policyholder)
 
 
 def _non_negative_amount(value: object, path: str) -> Decimal:
@@ -63,6 +63,23 @@ def customer(*, currency: str, country: str, language: str, **fields: Any) -> Cu
         currency=_required_str(currency, "customer.currency"),
         country=_required_str(country, "customer.country"),
         language=_required_str(language, "customer.language"),
+        **fields,
+    )
+
+
+def policyholder(
+    *, first_name: str, last_name: str, email: str, phone: str, country: str, **fields: Any
+) -> Policyholder:
+    """The `Policyholder` for `confirm_offer`: who the protection is sold to. Optional fields (city,
+    region, postcode, ...) pass through as keywords. Personal data: masked in every log and record."""
+    return _model(
+        Policyholder,
+        "policyholder",
+        first_name=_required_str(first_name, "policyholder.first_name"),
+        last_name=_required_str(last_name, "policyholder.last_name"),
+        email=_required_str(email, "policyholder.email"),
+        phone=_required_str(phone, "policyholder.phone"),
+        country=_required_str(country, "policyholder.country"),
         **fields,
     )
 

@@ -35,6 +35,11 @@ operation=ID to act only on requests for that operation of the spec, e.g. operat
 operations: every operation of the spec is served; one without a model in the sandbox answers the
 success its contract describes (its lowest 2xx, with the example or a minimal valid body).
 
+purchase flow: offers made by Create Offer are kept (--offer-retention, --max-offers); Confirm
+Offer books chosen quotes of one (201, a booking Get Booking then answers), Opt-out records a
+refusal (204, safe to repeat). An unknown offer or booking is 404; a quote of another offer, a
+confirm after an opt-out (or an opt-out after a confirm) and an offer too old are 422.
+
 idempotency: a POST whose X-Idempotency-Key, path and body were processed is answered 409 with the
 stored answer (XCover keeps them 48 h); a duplicate during the first one's latency gets 423; the
 same key with another body or path gets 422.
@@ -108,6 +113,22 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "(default %(default)g, XCover's 48 h; e.g. --idempotency-retention 60)",
     )
     serve.add_argument(
+        "--offer-retention",
+        type=_positive_seconds,
+        default=sandbox_defaults.OFFER_RETENTION,
+        metavar="SECONDS",
+        help="how long an offer can be confirmed or opted out of, and a booking read back "
+        "(default %(default)g, a week; e.g. --offer-retention 3600)",
+    )
+    serve.add_argument(
+        "--max-offers",
+        type=_count,
+        default=sandbox_defaults.MAX_OFFERS,
+        metavar="N",
+        help="offers kept at once, and bookings; the oldest go first "
+        "(default %(default)s; e.g. --max-offers 100)",
+    )
+    serve.add_argument(
         "--max-body",
         type=_count,
         default=sandbox_defaults.MAX_BODY_BYTES,
@@ -179,6 +200,8 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         faults=faults,
         max_body=args.max_body,
         idempotency_retention=args.idempotency_retention,
+        offer_retention=args.offer_retention,
+        max_offers=args.max_offers,
     )
     try:
         server = SandboxServer(

@@ -14,7 +14,7 @@ from contextlib import nullcontext
 from typing import Any, Literal, Protocol, Self, TypeVar, Unpack
 
 import httpx
-from xcover_offers_api.models import Offer
+from xcover_offers_api.models import Booking, Offer
 from xcover_offers_api.operation import Operation
 
 from . import _conveniences as conveniences
@@ -22,7 +22,15 @@ from ._base import Details, Outcome, _BaseOffersClient
 from ._call import Call, CallResult, OfferResult
 from ._cookies import with_fast_cookies
 from ._deadline import deadline
-from ._options import REQUEST_OPTIONS, ClientOptions, CreateOfferParams, EnvOverrides
+from ._options import (
+    REQUEST_OPTIONS,
+    ClientOptions,
+    ConfirmOfferParams,
+    CreateOfferParams,
+    EnvOverrides,
+    OfferRef,
+    RequestOptions,
+)
 from ._transfer import BodyRefused, aread_body, read_body
 
 T = TypeVar("T")
@@ -100,6 +108,56 @@ _CREATE_OFFER_DOC = """Ask XCover for protection offers for the events being bou
                 out, CircuitOpenError when the circuit breaker is open.
             APIResponseValidationError: the server's body is not the documented shape, or larger than
                 max_response_bytes (ResponseTooLargeError).
+        """
+
+_CONFIRM_DOC = """Confirm an offer after payment: XCover sells the chosen products; returns the `Booking`.
+
+        Args:
+            offer_id: the offer's id, or the `Offer` `create_offer` returned (then each quote is
+                checked to be one of its products before anything is sent).
+            quotes: the chosen products: quote ids (Create Offer's `products[].id`), the `Offer`'s
+                `Product`s, `QuoteSelection`s or mappings with the documented fields
+                (`{"id": ..., "insured": [...]}`).
+            policyholder: `xcover_offers.policyholder(...)` or a mapping; first_name, last_name,
+                email, phone and country are required.
+            partner_transaction_id: optional str, your order reference.
+            payment_details: optional mapping, e.g. `{"provider": "stripe"}`.
+            idempotency_key: a UUID (the spec types it so). Derive it from your order, e.g.
+                `str(uuid.uuid5(uuid.NAMESPACE_URL, f"confirm/{order_id}"))`, so that a retry from a
+                job later, after this call has failed, gets the same booking; one is generated per
+                call otherwise.
+            total_timeout, max_retries: 60 s and 5 unless given, whatever the client's defaults:
+                the customer has paid, so a short outage must not lose the sale, and every retry is
+                under the same key, so XCover books once (a lost answer comes back as a 409 replay,
+                `replayed=True` on `confirm_offer_with_response`).
+            timeout, headers: as `create_offer`.
+
+        Raises:
+            RequestValidationError: bad input, before anything is sent; `.path` names the field.
+            NotFoundError: no such offer. UnprocessableEntityError: XCover refused the request, or
+                the key was used with another body in the last 48 hours.
+            APIConnectionError, APITimeoutError, APIStatusError ...: as `create_offer`. When it still
+                fails, keep the key and retry later from a job: the same key returns the booking.
+        """
+
+_OPT_OUT_DOC = """Tell XCover the customer was offered protection and declined it; returns None (204).
+
+        XCover asks for it whenever an offer is not taken: partners report their conversion rate to
+        regulators from it. Safe to repeat: it is retried under one idempotency key, a 409 replay is
+        a success, and XCover's docs say nothing of a second opt-out for the same offer (the
+        sandbox answers 204 again).
+
+        Args:
+            offer_id: the offer's id, or the `Offer` `create_offer` returned.
+            idempotency_key, timeout, total_timeout, max_retries, headers: as `create_offer`.
+        """
+
+_GET_BOOKING_DOC = """Read a booking as XCover has it now (e.g. after a webhook); returns the `Booking`.
+
+        Args:
+            booking_id: the booking's id (`Booking.id`, an INS number such as "8WD8Y-LTEKE-INS").
+            timeout, total_timeout, max_retries, headers: as `create_offer`; a GET is retried
+                without an idempotency key.
         """
 
 _CLIENT_ARGS_DOC = """
@@ -184,6 +242,45 @@ class OffersClient(_BaseOffersClient):
         operation, arguments, options = conveniences.create_offer(params)
         result = self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
         assert isinstance(result, OfferResult)
+        return result
+
+    def confirm_offer(self, offer_id: OfferRef, /, **params: Unpack[ConfirmOfferParams]) -> Booking:
+        return self.confirm_offer_with_response(offer_id, **params).parsed
+
+    confirm_offer.__doc__ = _CONFIRM_DOC
+
+    def confirm_offer_with_response(
+        self, offer_id: OfferRef, /, **params: Unpack[ConfirmOfferParams]
+    ) -> CallResult[Booking]:
+        """`confirm_offer`, returning the booking with the full response (status, headers, request
+        id, attempts, whether it was a 409 replay)."""
+        call = self._prepare(*conveniences.confirm_offer(offer_id, params))
+        result: CallResult[Booking] = self._drive(call, conveniences.booking_details)
+        return result
+
+    def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
+        self.opt_out_with_response(offer_id, **options)
+
+    opt_out.__doc__ = _OPT_OUT_DOC
+
+    def opt_out_with_response(
+        self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]
+    ) -> CallResult[None]:
+        """`opt_out`, returning the full response."""
+        result: CallResult[None] = self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
+        return result
+
+    def get_booking(self, booking_id: str, /, **options: Unpack[RequestOptions]) -> Booking:
+        return self.get_booking_with_response(booking_id, **options).parsed
+
+    get_booking.__doc__ = _GET_BOOKING_DOC
+
+    def get_booking_with_response(
+        self, booking_id: str, /, **options: Unpack[RequestOptions]
+    ) -> CallResult[Booking]:
+        """`get_booking`, returning the booking with the full response."""
+        call = self._prepare(*conveniences.get_booking(booking_id, options))
+        result: CallResult[Booking] = self._drive(call, conveniences.booking_details)
         return result
 
     def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
@@ -295,6 +392,45 @@ class AsyncOffersClient(_BaseOffersClient):
         operation, arguments, options = conveniences.create_offer(params)
         result = await self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
         assert isinstance(result, OfferResult)
+        return result
+
+    async def confirm_offer(self, offer_id: OfferRef, /, **params: Unpack[ConfirmOfferParams]) -> Booking:
+        return (await self.confirm_offer_with_response(offer_id, **params)).parsed
+
+    confirm_offer.__doc__ = _CONFIRM_DOC
+
+    async def confirm_offer_with_response(
+        self, offer_id: OfferRef, /, **params: Unpack[ConfirmOfferParams]
+    ) -> CallResult[Booking]:
+        """`confirm_offer`, returning the booking with the full response (status, headers, request
+        id, attempts, whether it was a 409 replay)."""
+        call = self._prepare(*conveniences.confirm_offer(offer_id, params))
+        result: CallResult[Booking] = await self._drive(call, conveniences.booking_details)
+        return result
+
+    async def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
+        await self.opt_out_with_response(offer_id, **options)
+
+    opt_out.__doc__ = _OPT_OUT_DOC
+
+    async def opt_out_with_response(
+        self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]
+    ) -> CallResult[None]:
+        """`opt_out`, returning the full response."""
+        result: CallResult[None] = await self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
+        return result
+
+    async def get_booking(self, booking_id: str, /, **options: Unpack[RequestOptions]) -> Booking:
+        return (await self.get_booking_with_response(booking_id, **options)).parsed
+
+    get_booking.__doc__ = _GET_BOOKING_DOC
+
+    async def get_booking_with_response(
+        self, booking_id: str, /, **options: Unpack[RequestOptions]
+    ) -> CallResult[Booking]:
+        """`get_booking`, returning the booking with the full response."""
+        call = self._prepare(*conveniences.get_booking(booking_id, options))
+        result: CallResult[Booking] = await self._drive(call, conveniences.booking_details)
         return result
 
     async def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:

@@ -94,3 +94,10 @@ LOGGED_BODY_FIELDS: Final = frozenset(
 """Request-body keys (any case, any depth) whose values are known not to be personal data: ids,
 codes, amounts and dates. Every other value is masked whenever bodies are logged, so a field a
 spec adds (a holder's name, a mobile number) is masked before anyone has to list it."""
+
+CONFIRM_TOTAL_TIMEOUT: Final = 60.0
+"""Confirm Offer's own default budget: it runs after payment, with no customer waiting on a spinner
+for the offer, and a lost confirmation is a customer who paid for nothing."""
+CONFIRM_MAX_RETRIES: Final = 5
+"""Confirm Offer's own default retries (0.5 + 1 + 2 + 4 + 8 s of backoff fit in its budget); every
+one under the same idempotency key, so XCover books once."""

@@ -7,19 +7,36 @@ for that endpoint, so the call then runs through the one pipeline like any other
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from xcover_offers_api.api.confirm_offer import confirm_offer as _confirm_offer
 from xcover_offers_api.api.create_offer import create_offer as _create_offer
+from xcover_offers_api.api.get_booking import get_booking as _get_booking
+from xcover_offers_api.api.opt_out_offer import opt_out_offer as _opt_out_offer
+from xcover_offers_api.models import Offer, Product
 
 from ._base import Checked
 from ._call import CallResult
-from ._options import REQUEST_OPTIONS, CreateOfferParams, RequestOptions, check_keywords
+from ._constants import CONFIRM_MAX_RETRIES, CONFIRM_TOTAL_TIMEOUT
+from ._errors import RequestValidationError
+from ._options import (
+    REQUEST_OPTIONS,
+    ConfirmOfferParams,
+    CreateOfferParams,
+    OfferRef,
+    RequestOptions,
+    check_keywords,
+)
 from ._params import encode_exclude_offer_ids, encode_extra_fields, encode_flag
+from ._spec import body_schema
 from ._telemetry import AttributeScalar
-from ._validation import build_body
+from ._validation import build_body, check_body
 
 CREATE_OFFER = _create_offer.OPERATION
+CONFIRM_OFFER = _confirm_offer.OPERATION
+OPT_OUT = _opt_out_offer.OPERATION
+GET_BOOKING = _get_booking.OPERATION
 
 Prepared = tuple[Any, dict[str, Any], RequestOptions]
 
@@ -51,3 +68,73 @@ def offer_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
     """What a Create Offer call's span records of its answer."""
     offer = result.parsed.data
     return {"xcover.offer_id": offer.id, "xcover.products": len(offer.products)}
+
+
+# -- the purchase flow ----------------------------------------------------------------------------
+
+
+def offer_id_of(offer: OfferRef) -> str:
+    """An offer id from an `Offer` (Create Offer's answer) or the id itself."""
+    if isinstance(offer, Offer):
+        return offer.id
+    if isinstance(offer, str):
+        return offer
+    raise RequestValidationError("offer_id", f"expected an offer id or an Offer, got {type(offer).__name__}")
+
+
+def _quote(item: object, path: str, products: frozenset[str] | None) -> object:
+    """One entry of `quotes`: a quote id (Create Offer's `products[].id`), a `Product`, a mapping or a
+    generated model with the documented fields. Checked against the offer when it was given whole."""
+    entry: object = (
+        {"id": item} if isinstance(item, str) else {"id": item.id} if isinstance(item, Product) else item
+    )
+    quote_id = entry.get("id") if isinstance(entry, Mapping) else getattr(entry, "id", None)
+    if products is not None and isinstance(quote_id, str) and quote_id not in products:
+        raise RequestValidationError(f"{path}.id", "is not one of this offer's products")
+    return entry
+
+
+def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
+    check_keywords(params, ConfirmOfferParams, "confirm_offer")
+    quotes = params["quotes"]
+    if isinstance(quotes, str | Mapping) or not isinstance(quotes, Sequence):
+        raise RequestValidationError("quotes", "expected a list of quote ids, products or quotes")
+    if not quotes:
+        raise RequestValidationError("quotes", "at least one quote is required")
+    products = frozenset(p.id for p in offer.products) if isinstance(offer, Offer) else None
+    body: dict[str, object] = {
+        "quotes": [_quote(item, f"quotes[{i}]", products) for i, item in enumerate(quotes)],
+        "policyholder": params["policyholder"],
+    }
+    for name in ("partner_transaction_id", "payment_details"):
+        if params.get(name) is not None:
+            body[name] = params[name]
+    schema = body_schema(CONFIRM_OFFER)
+    assert schema is not None
+    try:
+        checked = check_body(body, schema)
+    except RequestValidationError as exc:  # named as the caller passed it: `quotes[0].id`, not `body.`
+        path, reason = exc.path.removeprefix("body."), exc.reason
+    else:
+        options = split_options(params)
+        # After payment: the call that sells the product must not be lost to a short outage.
+        options.setdefault("total_timeout", CONFIRM_TOTAL_TIMEOUT)
+        options.setdefault("max_retries", CONFIRM_MAX_RETRIES)
+        return CONFIRM_OFFER, {"offer_id": offer_id_of(offer), "body": Checked(checked)}, options
+    raise RequestValidationError(path, reason)
+
+
+def opt_out(offer: OfferRef, options: RequestOptions) -> Prepared:
+    check_keywords(options, RequestOptions, "opt_out")
+    return OPT_OUT, {"offer_id": offer_id_of(offer)}, split_options(options)
+
+
+def get_booking(booking_id: str, options: RequestOptions) -> Prepared:
+    check_keywords(options, RequestOptions, "get_booking")
+    return GET_BOOKING, {"booking_id": booking_id}, split_options(options)
+
+
+def booking_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
+    """What a Confirm or Get Booking call's span records of its answer: the booking id and status."""
+    booking = result.parsed
+    return {"xcover.booking_id": booking.id, "xcover.booking_status": booking.status}

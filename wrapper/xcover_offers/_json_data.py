@@ -1,9 +1,11 @@
-"""Plain JSON data from what callers pass, and the checks that keep a body sendable.
+"""What JSON Schema cannot say: plain JSON data from what callers pass, and the rules that keep it sendable.
 
-The value-level half of the validator (`_schema_check` is the schema-level half): numbers that JSON
-can carry, text that UTF-8 can carry, datetimes with an offset, generated models as dicts, and any
-free-form data walked within MAX_BODY_DEPTH. A failure is an `Invalid` carrying the path, built only
-on the way out, and never the value: it may be personal data.
+`to_json` converts a caller's request in one walk (generated models via `to_dict`, mappings, lists
+and tuples, Decimals, aware datetimes and dates) and refuses whatever `json.dumps` would refuse: a
+reference cycle, nesting deeper than MAX_BODY_DEPTH, a NaN or infinite number, a lone surrogate in a
+string or key, an object that is not JSON data. The schema rules are jsonschema-rs's (`_schema_check`).
+A failure is an `Invalid` carrying the path, built only on the way out, and never the value: it may
+be personal data.
 """
 
 from __future__ import annotations
@@ -17,15 +19,11 @@ from typing import Any, Final
 
 from ._constants import MAX_BODY_DEPTH
 
-Check = Callable[[Any, int], Any]
-"""A compiled schema node: (value, the depth it sits at) -> the JSON value to send (requests) or the
-value itself (responses). Raises Invalid."""
-
 NUMBER_HINT: Final = "a number (Decimal, int, float or a numeric string like '80.00')"
-NOT_NULL: Final = "must not be null"
 NOT_FINITE: Final = "must be a finite number"
 OUT_OF_RANGE: Final = "is out of range for a JSON number"
 SURROGATE: Final = "is not valid text: it holds a lone surrogate, which cannot be sent as UTF-8"
+NOT_JSON: Final = "expected JSON data (an object, array, string, number, boolean or null)"
 MAX_INT_BITS: Final = 1024
 """Beyond a double's range a JSON number is not interoperable (RFC 8259 section 6)."""
 
@@ -36,13 +34,17 @@ class Invalid(Exception):
     The path is built only on failure, so a valid body costs no string work. `trail` collects the
     containers on the way out of a too-deep error, to tell a reference cycle from plain nesting.
     It holds the caller's data, so it never leaves the validator: callers raise their own error.
+    `got` is the type name of a value that is not JSON data, for a reason worded by the schema.
     """
 
-    def __init__(self, reason: str, *where: str | int, too_deep: bool = False) -> None:
+    def __init__(
+        self, reason: str, *where: str | int, too_deep: bool = False, got: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.where: list[str | int] = list(where)
         self.too_deep = too_deep
+        self.got = got
         self.trail: list[Any] = []
 
 
@@ -111,65 +113,44 @@ def decimal_json(amount: Decimal) -> int | float:
     return number
 
 
-def whole_decimal(value: Any) -> bool:
-    return isinstance(value, Decimal) and value.is_finite() and value == value.to_integral_value()
-
-
-def null(nullable: bool) -> None:
-    """None where the schema allows null, else the error."""
-    if not nullable:
-        raise Invalid(NOT_NULL)
-    return None
-
-
-def exact_type_check(cls: type, expected: str, nullable: bool) -> Check:
-    def check_exact_type(value: Any, depth: int) -> Any:
-        if type(value) is cls:
-            return value
-        if value is None:
-            return null(nullable)
-        raise Invalid(f"expected {expected}, got {describe(value)}")
-
-    return check_exact_type
-
-
-def bound_check(test: Callable[[Any, Any], bool], limit: Any, message: str) -> Callable[[Any], None]:
-    def check_bound(value: Any) -> None:
-        if not test(value, limit):
-            raise Invalid(message)
-
-    return check_bound
-
-
 def aware_iso(value: dt.datetime) -> str:
     if value.tzinfo is None or value.utcoffset() is None:
         raise Invalid("naive datetime; give a timezone-aware datetime")
     return value.isoformat()
 
 
-def request_datetime(value: str) -> None:
+# -- formats: each returns why a string does not fit, or None -----------------------------------------
+
+
+def request_datetime(value: str) -> str | None:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("expected an ISO 8601 date-time, e.g. 2027-06-01T19:30:00+00:00") from None
+        return "expected an ISO 8601 date-time, e.g. 2027-06-01T19:30:00+00:00"
     if parsed.utcoffset() is None:
-        raise Invalid("date-time has no timezone offset; give an aware datetime")
+        return "date-time has no timezone offset; give an aware datetime"
+    return None
 
 
-def response_datetime(value: str) -> None:
+def response_datetime(value: str) -> str | None:
     # Whatever the generated parser turns into a datetime (it uses fromisoformat) is accepted;
     # XCover's own form is not pinned down further by the spec.
     try:
         dt.datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid("expected an ISO 8601 date-time") from None
+        return "expected an ISO 8601 date-time"
+    return None
 
 
-def iso_date(value: str) -> None:
+def iso_date(value: str) -> str | None:
     try:
         dt.date.fromisoformat(value)
     except ValueError:
-        raise Invalid("expected an ISO 8601 date, e.g. 2027-06-01") from None
+        return "expected an ISO 8601 date, e.g. 2027-06-01"
+    return None
+
+
+# -- the one walk ------------------------------------------------------------------------------------
 
 
 def model_dict(value: Any) -> dict[str, Any] | None:
@@ -188,11 +169,14 @@ def model_dict(value: Any) -> dict[str, Any] | None:
     raise Invalid(f"{problem}; check its field types")
 
 
-def check_key(key: Any) -> None:
+def _key(key: Any) -> str:
+    if type(key) is str:
+        if not utf8_ok(key):
+            raise Invalid(f"a key {SURROGATE}")
+        return key
     if not isinstance(key, str):
         raise Invalid(f"keys must be strings, not {describe(key)}")
-    if not utf8_ok(key):
-        raise Invalid(f"a key {SURROGATE}")
+    return _key(str.__str__(key))
 
 
 def too_deep(value: Any) -> Invalid:
@@ -201,28 +185,31 @@ def too_deep(value: Any) -> Invalid:
     return exc
 
 
-def walk_mapping(value: Mapping[Any, Any], original: Any, depth: int, field: Callable[[Any], Check]) -> Any:
+def _walk_mapping(value: Mapping[Any, Any], original: Any, depth: int) -> dict[str, Any]:
     if depth > MAX_BODY_DEPTH:
         raise too_deep(original)
     out: dict[str, Any] = {}
     for key, item in value.items():
-        check = field(key)
+        name = key if type(key) is str and key.isascii() else _key(key)
+        if (type(item) is str and item.isascii()) or item is None or type(item) is bool:
+            out[name] = item  # most leaves: nothing to convert or refuse
+            continue
         try:
-            out[key] = check(item, depth + 1)
+            out[name] = to_json(item, depth + 1)
         except Invalid as exc:
-            exc.where.append(key)
+            exc.where.append(name)
             exc.trail.append(original)
             raise
     return out
 
 
-def walk_list(value: Sequence[Any], depth: int, items: Check) -> list[Any]:
+def _walk_list(value: Sequence[Any], depth: int) -> list[Any]:
     if depth > MAX_BODY_DEPTH:
         raise too_deep(value)
     out = []
     for i, item in enumerate(value):
         try:
-            out.append(items(item, depth + 1))
+            out.append(to_json(item, depth + 1))
         except Invalid as exc:
             exc.where.append(i)
             exc.trail.append(value)
@@ -230,13 +217,8 @@ def walk_list(value: Sequence[Any], depth: int, items: Check) -> list[Any]:
     return out
 
 
-def _any_key(key: Any) -> Check:
-    check_key(key)
-    return any_json
-
-
-def any_json(value: Any, depth: int) -> Any:
-    """A request value where the schema says nothing: any JSON data, converted like the rest."""
+def to_json(value: Any, depth: int) -> Any:
+    """A caller's value as fresh plain JSON data (exact dict, list, str, int, float, bool, None)."""
     t = type(value)
     if t is str:
         if not utf8_ok(value):
@@ -249,9 +231,9 @@ def any_json(value: Any, depth: int) -> Any:
     if value is None or t is bool:
         return value
     if t is dict:
-        return walk_mapping(value, value, depth, _any_key)
+        return _walk_mapping(value, value, depth)
     if t is list or t is tuple:
-        return walk_list(value, depth, any_json)
+        return _walk_list(value, depth)
     if isinstance(value, Decimal):
         return decimal_json(value)
     if isinstance(value, dt.datetime):
@@ -260,24 +242,39 @@ def any_json(value: Any, depth: int) -> Any:
         return value.isoformat()
     data = model_dict(value)
     if data is not None:
-        return walk_mapping(data, value, depth, _any_key)
+        return _walk_mapping(data, value, depth)
     if isinstance(value, Mapping):
-        return walk_mapping(value, value, depth, _any_key)
+        return _walk_mapping(value, value, depth)
     if isinstance(value, list | tuple):
-        return walk_list(value, depth, any_json)
+        return _walk_list(value, depth)
     if isinstance(value, str):
-        return any_json(str.__str__(value), depth)
+        return to_json(str.__str__(value), depth)
     if isinstance(value, int) and not isinstance(value, bool):
         return check_int(int(value))
     if isinstance(value, float):
         return check_float(float(value))
-    raise Invalid(
-        f"expected JSON data (an object, array, string, number, boolean or null), got {describe(value)}"
-    )
+    raise Invalid(f"{NOT_JSON}, got {describe(value)}", got=describe(value))
 
 
-def anything(value: Any, depth: int) -> Any:
-    return value
+def deeper_than(value: Any, limit: int) -> list[str | int] | None:
+    """The path to a container nested deeper than `limit` in received data, or None. Iterative:
+    no recursion to exhaust, and a reference cycle is simply deep."""
+    if not isinstance(value, dict | list):
+        return None
+    level: list[tuple[Any, list[str | int]]] = [(value, [])]
+    for _ in range(limit):
+        level = [
+            (child, [*steps, key])
+            for node, steps in level
+            for key, child in (node.items() if isinstance(node, dict) else enumerate(node))
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return None
+    return level[0][1]
+
+
+# -- paths -------------------------------------------------------------------------------------------
 
 
 def path_text(steps: Sequence[str | int]) -> str:
@@ -303,6 +300,6 @@ def explain(exc: Invalid, shown: Callable[[list[str | int]], list[str | int]]) -
     return _short_path(shown(steps)), f"{exc.reason}; objects and arrays may nest {MAX_BODY_DEPTH} deep"
 
 
-def _short_path(steps: list[str | int]) -> str:
+def _short_path(steps: Sequence[str | int]) -> str:
     # A path as deep as the limit would fill a screen: its start is what finds the field.
     return path_text(steps) if len(steps) <= 8 else f"{path_text(steps[:8])}..."

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Required, TypedDict
 
 import httpx
-from xcover_offers_api.models import Customer, Event, Partner
+from xcover_offers_api.models import Customer, Event, Offer, Partner, Policyholder, Product, QuoteSelection
 
 from ._breaker import CircuitBreaker
 from ._constants import DEFAULT_TIMEOUT, PROTECTED_HEADERS
@@ -32,6 +32,13 @@ EventInput = Event | Mapping[str, Any]
 """A generated `Event` (see `xcover_offers.event`) or a mapping with the same keys."""
 PartnerInput = Partner | Mapping[str, Any]
 """A generated `Partner` or a mapping with the same keys."""
+PolicyholderInput = Policyholder | Mapping[str, Any]
+"""A generated `Policyholder` (see `xcover_offers.policyholder`) or a mapping with the same keys."""
+QuoteInput = str | Product | QuoteSelection | Mapping[str, Any]
+"""A chosen quote: its id (Create Offer's `products[].id`), the `Product`, a `QuoteSelection`, or a
+mapping with the documented fields (`{"id": ..., "insured": [...]}`)."""
+OfferRef = str | Offer
+"""An offer: its id, or the `Offer` Create Offer returned."""
 
 
 class CallOptions(TypedDict, total=False):
@@ -75,6 +82,15 @@ class CreateOfferParams(RequestOptions, total=False):
     exclude_offer_ids: Iterable[str] | str | None
     active_only: bool | None
     include_content: bool | None
+
+
+class ConfirmOfferParams(RequestOptions, total=False):
+    """The keyword arguments of `confirm_offer` and `confirm_offer_with_response`, after the offer."""
+
+    quotes: Required[Sequence[QuoteInput]]
+    policyholder: Required[PolicyholderInput]
+    partner_transaction_id: str | None
+    payment_details: Mapping[str, Any] | None
 
 
 class _Tunables(CallOptions, total=False):

@@ -1,9 +1,10 @@
 """Check bodies against the spec's schemas: requests before they are sent, responses when they arrive.
 
-One compiled validator (`_schema_check`) serves both directions. Its rules come from the patched
-OpenAPI document the low-level client was generated from, so nothing here restates a field of the
-API. An error names the path as the caller wrote it (`events[1].tickets[0].price`) and never holds
-the value, which may be personal data.
+One kind of compiled validator (jsonschema-rs, via `_schema_check`) serves both directions. Its rules
+come from the patched OpenAPI document the low-level client was generated from, so nothing here
+restates a field of the API; what JSON Schema cannot say (money, NaN, cycles, depth, text that
+UTF-8 cannot carry, converting caller objects) is `_json_data`'s. An error names the path as the
+caller wrote it (`events[1].tickets[0].price`) and never holds the value, which may be personal data.
 
 A request is checked and converted to plain JSON data in one walk, so a body that passed
 `build_body` always serialises. A response is only checked; unknown fields are allowed.
@@ -18,7 +19,7 @@ from typing import Any
 
 from ._errors import RequestValidationError
 from ._json_data import Invalid, decimal_json, describe, explain, to_decimal
-from ._schema_check import compiled_check
+from ._schema_check import compiled
 from ._spec import create_offer_operation, request_schema, resolve
 
 __all__ = [
@@ -73,7 +74,7 @@ def build_body(*, customer: Any, events: Any, partner: Any, schema: Any) -> dict
     if schema is not None:
         raw["schema"] = schema
     try:
-        body: dict[str, Any] = compiled_check(request_schema(), request=True)(raw, 1)
+        body: dict[str, Any] = compiled(request_schema(), request=True).check(raw)
     except Invalid as exc:
         path, reason = explain(exc, _caller_steps)
     else:
@@ -90,7 +91,7 @@ def check_body(body: Any, schema: Mapping[str, Any]) -> Any:
         RequestValidationError: the first problem found, with its path; it never holds the value.
     """
     try:
-        return compiled_check(schema, request=True)(body, 1)
+        return compiled(schema, request=True).check(body)
     except Invalid as exc:
         path, reason = explain(exc, lambda steps: ["body", *steps])
     raise RequestValidationError(path, reason)
@@ -122,7 +123,7 @@ def schema_problem(payload: Any, schema: Mapping[str, Any]) -> str | None:
     the generated parser accepts.
     """
     try:
-        compiled_check(schema, request=False)(payload, 1)
+        compiled(schema, request=False).check(payload)
     except Invalid as exc:
         path, reason = explain(exc, list)
     else:

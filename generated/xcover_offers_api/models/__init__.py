@@ -1,23 +1,31 @@
 """Contains all the data models used in inputs/outputs"""
 
 from .benefit import Benefit
+from .booking import Booking
+from .booking_policy import BookingPolicy
+from .booking_quote import BookingQuote
 from .commission import Commission
+from .confirm_offer_request import ConfirmOfferRequest
 from .customer import Customer
 from .error_response import ErrorResponse
 from .event import Event
 from .experiment import Experiment
 from .finance import Finance
+from .insured import Insured
 from .offer import Offer
 from .offer_content import OfferContent
 from .offer_request import OfferRequest
 from .offer_response import OfferResponse
 from .partner import Partner
 from .partner_metadata import PartnerMetadata
+from .payment_details import PaymentDetails
+from .policyholder import Policyholder
 from .price import Price
 from .product import Product
 from .product_details import ProductDetails
 from .product_extra_fields import ProductExtraFields
 from .product_file import ProductFile
+from .quote_selection import QuoteSelection
 from .request_context import RequestContext
 from .surcharge import Surcharge
 from .tax import Tax
@@ -27,23 +35,31 @@ from .validation_errors import ValidationErrors
 
 __all__ = (
     "Benefit",
+    "Booking",
+    "BookingPolicy",
+    "BookingQuote",
     "Commission",
+    "ConfirmOfferRequest",
     "Customer",
     "ErrorResponse",
     "Event",
     "Experiment",
     "Finance",
+    "Insured",
     "Offer",
     "OfferContent",
     "OfferRequest",
     "OfferResponse",
     "Partner",
     "PartnerMetadata",
+    "PaymentDetails",
+    "Policyholder",
     "Price",
     "Product",
     "ProductDetails",
     "ProductExtraFields",
     "ProductFile",
+    "QuoteSelection",
     "RequestContext",
     "Surcharge",
     "Tax",

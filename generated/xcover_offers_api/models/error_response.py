@@ -13,10 +13,12 @@ T = TypeVar("T", bound="ErrorResponse")
 
 @_attrs_define
 class ErrorResponse:
-    """
-    Attributes:
-        type_ (str | Unset):
-        message (str | Unset):
+    """XCover's error body: a kind of error and a message. The same object on every operation (Create Offer's 403, Opt-out
+    Offer's 403 and 404).
+
+        Attributes:
+            type_ (str | Unset):
+            message (str | Unset):
     """
 
     type_: str | Unset = UNSET

@@ -13,11 +13,13 @@ T = TypeVar("T", bound="ValidationErrorResponse")
 
 @_attrs_define
 class ValidationErrorResponse:
-    """
-    Attributes:
-        type_ (str | Unset):
-        message (str | Unset):
-        errors (ValidationErrors | Unset):
+    """XCover's 422 body ('Validation failed or logical error', per its API Responses page): the error body with `errors`,
+    the problems by field. Create Offer's 422 shape.
+
+        Attributes:
+            type_ (str | Unset):
+            message (str | Unset):
+            errors (ValidationErrors | Unset):
     """
 
     type_: str | Unset = UNSET

@@ -3,8 +3,10 @@
 It serves every operation of an OpenAPI document (by default the patched spec it ships with): it
 verifies signatures with `verify_signature`, validates each request against its operation with
 openapi-core, keeps XCover's idempotency contract (see `_idempotency`) and can inject faults, aimed
-at one operation or at any (see `_faults`). Create Offer is modelled with state and priced
-deterministically (see `_pricing`); an operation without a model answers the success its contract
+at one operation or at any (see `_faults`). The purchase flow is modelled with state (see
+`_handlers`): Create Offer prices deterministically (see `_pricing`) and keeps its offers, Confirm
+Offer books them, Opt-out and Get Booking follow them, within bounds (``offer_retention``,
+``max_offers``; see `_bookings`). An operation without a model answers the success its contract
 describes (see `_contract`). Run it in-process through an httpx transport, or as a real HTTP/1.1
 server with an admin endpoint for faults (see `_admin`)::
 

@@ -13,14 +13,20 @@ faults they set::
                                           "operation": "create_offer"}]}
     GET  /_sandbox/requests   what the API was sent and answered, oldest first: the last 100
                               (?limit=N for the last N, at most 1000); header names lower-cased,
-                              signatures redacted
-    POST /_sandbox/reset      no faults, no history, no stored idempotency keys
+                              signatures redacted, request bodies masked (below)
+    POST /_sandbox/reset      no faults, no history, no idempotency keys, offers or bookings
 
 Faults (each also takes ``times``, and ``operation``: an operationId of the spec, the only operation
 whose requests take it): ``rate_limited`` / ``unavailable`` (``retry_after``, default 1), ``error``
 (``status``, ``message``, ``retry_after``), ``bad_gateway_html``, ``drop`` (``after_processing``),
 ``trickle`` (``chunk_size``, ``interval``), ``replay`` (a 409 with the success), ``locked`` (a 423;
 ``retry_after``), ``latency`` (``seconds``). See `Fault` for what each does.
+
+Request bodies carry personal data (a policyholder's name, email, phone and address, a customer's
+email and IP address), so a listed request body keeps only the values of keys known not to be
+personal (ids, codes, amounts, dates: the client's own `mask_body` and `LOGGED_BODY_FIELDS`), every
+other value shown as ``***``; a body that is not JSON the sandbox can read that way (too large, not
+JSON) is only described. The sandbox's answers hold no personal data and are listed as they were.
 
 A POST must say ``Content-Type: application/json`` (a body is optional for reset): a web page
 cannot send that to 127.0.0.1 without the browser asking first, which this server never allows.
@@ -36,6 +42,7 @@ from urllib.parse import parse_qsl
 
 from .. import redact_headers
 from .._constants import MAX_BODY_DEPTH
+from .._logging import mask_body
 from ._answers import error_body, reject_constant
 from ._app import SandboxApp
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
@@ -123,7 +130,7 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
             "method": request.method,
             "target": request.target,
             "headers": {k.lower(): v for k, v in redact_headers(dict(request.headers)).items()},
-            "body": _shown(request.body),
+            "body": _masked(request.body),
         },
         "response": {
             "status": response.status,
@@ -134,10 +141,8 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
     }
 
 
-def _shown(body: bytes) -> Any:
-    """A body as JSON when it is JSON that can be sent back as JSON; else as (cut) text."""
-    if not body:
-        return None
+def _json(body: bytes) -> tuple[bool, Any]:
+    """(True, the value) for JSON that can be sent back as JSON and is small enough to show."""
     if len(body) <= MAX_SHOWN_BODY:
         try:
             value = json.loads(body, parse_constant=reject_constant)
@@ -145,5 +150,23 @@ def _shown(body: bytes) -> Any:
             pass
         else:
             if not isinstance(value, dict | list) or too_deep_at(value, MAX_BODY_DEPTH) is None:
-                return value
-    return body[:4096].decode("utf-8", "replace")
+                return True, value
+    return False, None
+
+
+def _shown(body: bytes) -> Any:
+    """An answer's body as JSON when it can be; else as (cut) text."""
+    if not body:
+        return None
+    readable, value = _json(body)
+    return value if readable else body[:4096].decode("utf-8", "replace")
+
+
+def _masked(body: bytes) -> Any:
+    """A request's body with its personal data masked; one that cannot be masked is only described."""
+    if not body:
+        return None
+    readable, value = _json(body)
+    if readable:
+        return mask_body(value)
+    return f"({len(body)} bytes, not shown: only JSON of at most {MAX_SHOWN_BODY} bytes is shown, masked)"

@@ -21,9 +21,9 @@ gateway and service would take, and the first that fails answers:
    openapi-core, which recurses;
 8. the operation's parameters and body, through openapi-core (422 with ``errors``: field -> messages);
 9. the answer: an operation modelled with state has a handler (``handlers``: operationId ->
-   `Handler`; Create Offer's applies business rules the spec cannot express, 422, and prices, 200);
-   any other gets the success its contract describes (see `_contract`): the lowest 2xx, with a body
-   that validates against the response schema;
+   `Handler`; see `_handlers`: Create Offer prices and keeps offers, Confirm Offer books them, Opt-out
+   and Get Booking follow them); any other gets the success its contract describes (see
+   `_contract`): the lowest 2xx, with a body that validates against the response schema;
 10. a fault that acts on a processed request (a lost answer, a trickle, a replay, a slow answer).
 
 Every answer carries ``Date`` (the sandbox's clock, so a client can measure its skew) and
@@ -51,11 +51,9 @@ from email.utils import formatdate
 from typing import Any, Final
 
 import anyio
-from xcover_offers_api.models import OfferResponse
 
 from .._constants import MAX_BODY_DEPTH
 from .._errors import SignatureError
-from .._spec import allowed_extra_fields
 from .._verify import verify_signature
 from ._answers import (
     Answer,
@@ -68,6 +66,7 @@ from ._answers import (
     reject_constant,
     validation_error,
 )
+from ._bookings import Purchases
 from ._contract import NotModelled, success_answer
 from ._defaults import (
     DEFAULT_API_KEY,
@@ -75,12 +74,14 @@ from ._defaults import (
     HISTORY_SIZE,
     IDEMPOTENCY_RETENTION,
     MAX_BODY_BYTES,
+    MAX_OFFERS,
+    OFFER_RETENTION,
 )
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._faults import Fault, Faults
+from ._handlers import MODELLED, create_offer
 from ._idempotency import Claim, IdempotencyStore
 from ._log import logger
-from ._offers import build_offer, read_options, rule_errors
 from ._openapi import JSON, Spec, SpecResponse, shipped, too_deep_at
 from ._pricing import DEFAULT_PRODUCTS, ProductConfig
 from ._routes import IDEMPOTENCY_FIELD, Match, Operation
@@ -122,6 +123,8 @@ class SandboxApp:
         idempotency_retention: float = IDEMPOTENCY_RETENTION,
         document: Mapping[str, Any] | None = None,
         handlers: Mapping[str, Handler] | None = None,
+        offer_retention: float = OFFER_RETENTION,
+        max_offers: int = MAX_OFFERS,
     ) -> None:
         """Configure the sandbox; every argument is optional.
 
@@ -146,6 +149,10 @@ class SandboxApp:
                 `xcover_offers_api`. Copied, never changed.
             handlers: operationId -> `Handler`, answers for operations modelled with state, over
                 the sandbox's own (`MODELLED`); every other operation gets its contract's success.
+            offer_retention: seconds an offer is kept for Confirm Offer and Opt-out (a later
+                confirm is a 422, ``offer_expired``), and a booking for Get Booking from its
+                confirmation; a week by default (XCover documents no offer expiry).
+            max_offers: the most offers kept at once, and the most bookings; the oldest go first.
         """
         if not api_key or not api_secret:
             raise ValueError("api_key and api_secret must be non-empty")
@@ -172,6 +179,7 @@ class SandboxApp:
         self.max_body = max_body
         self.check_responses = check_responses
         self.idempotency = IdempotencyStore(retention=idempotency_retention)
+        self.purchases = Purchases(retention=offer_retention, capacity=max_offers)
         self._seed = seed if seed is not None else secrets.token_hex(8)
         self._counter = itertools.count(1)
         self._history: deque[Exchange] = deque(maxlen=history_size)
@@ -197,10 +205,11 @@ class SandboxApp:
         self.faults.queue(*faults)
 
     def reset(self) -> None:
-        """Back to a fresh sandbox: no faults, no history, no stored idempotency keys."""
+        """Back to a fresh sandbox: no faults, no history, no idempotency keys, offers or bookings."""
         self.faults.clear()
         self._history.clear()
         self.idempotency.clear()
+        self.purchases.clear()
 
     def stable_id(self, *parts: str) -> str:
         """A UUID made from the sandbox's seed and `parts`: the same for the same parts."""
@@ -408,29 +417,6 @@ class SandboxApp:
         all_headers = {"Date": formatdate(now, usegmt=True), "X-Request-Id": request_id, **headers}
         wait = self.faults.latency if delay is None else delay
         return SandboxResponse(status, tuple(all_headers.items()), payload, delay=wait)
-
-
-def create_offer(app: SandboxApp, call: Call) -> Answer:
-    """Create Offer, modelled: business rules beyond the spec (422), then an offer priced from the
-    sandbox's products (200; see `_offers` and `_pricing`)."""
-    body = call.body
-    errors = rule_errors(body) if isinstance(body, Mapping) else {"body": ["Must be a JSON object."]}
-    if errors or not isinstance(body, Mapping):
-        return 422, validation_error(errors), {}
-    offer_id = app.new_id("offer")
-    offer = build_offer(
-        body,
-        read_options(call.query, allowed_extra_fields()),
-        app.products,
-        now=_aware(call.now),
-        offer_id=offer_id,
-        product_id=lambda offer, config: app.stable_id(offer, config),
-    )
-    return 200, encode(OfferResponse(data=offer).to_dict()), {"Content-Type": JSON}
-
-
-MODELLED: Final[Mapping[str, Handler]] = {"create_offer": create_offer}
-"""The operations the sandbox models with state, by operationId; the rest answer from the contract."""
 
 
 def _read_json(request: SandboxRequest) -> tuple[Any, str]:

@@ -14,6 +14,12 @@ IDEMPOTENCY_RETENTION: Final = 48 * 3600.0
 IDEMPOTENCY_CAPACITY: Final = 10_000
 """Idempotency keys kept at once, the oldest dropped first."""
 
+OFFER_RETENTION: Final = 7 * 86400.0
+"""Seconds an offer (and, from its confirmation, a booking) is kept; XCover documents no offer expiry,
+so the default is a week: longer than any checkout, short enough to bound a long-running sandbox."""
+MAX_OFFERS: Final = 10_000
+"""Offers kept at once (and, separately, bookings), the oldest dropped first."""
+
 DEFAULT_IDLE_TIMEOUT: Final = 30.0
 """Seconds a connection may wait for its next request before the server closes it."""
 DEFAULT_READ_TIMEOUT: Final = 10.0

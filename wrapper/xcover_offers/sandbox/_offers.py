@@ -37,6 +37,7 @@ from xcover_offers_api.models import (
 )
 from xcover_offers_api.types import UNSET
 
+from ._bookings import StoredQuote
 from ._money import format_money, json_number, split_language
 from ._pricing import ProductConfig, Quote, amount_errors, quote_product
 
@@ -176,8 +177,9 @@ def build_offer(
     now: dt.datetime,
     offer_id: str,
     product_id: Any,
-) -> Offer:
-    """The offer for a request that passed the spec check and `rule_errors`.
+) -> tuple[Offer, list[StoredQuote]]:
+    """The offer for a request that passed the spec check and `rule_errors`, and its products as
+    the sandbox keeps them for Confirm Offer (exact prices).
 
     Args:
         body: the request body, numbers parsed as Decimal.
@@ -207,6 +209,7 @@ def build_offer(
     schema_url = f"{DOCS_ORIGIN}/schemas/{quote(schema_name, safe='')}.json"
     quoted_at = now.replace(microsecond=0)
     out: list[Product] = []
+    kept: list[StoredQuote] = []
     for config in chosen if events else ():
         pds_url = f"{DOCS_ORIGIN}/pds/{quote(config.id, safe='')}.pdf"
         extra = ProductExtraFields(
@@ -223,13 +226,13 @@ def build_offer(
             extra.event_id = str(event.get("id"))
             extra.same_day = (quoted_at + offset).date() == start.date()
             extra.esim_eligible = str(event.get("country", "")).strip().upper() != country.strip().upper()
+        priced = quote_product(config, events, currency)
+        version = f"{config.id}-v1"
         details = ProductDetails(
-            policy_version_id=f"{config.id}-v1",
+            policy_version_id=version,
             start_date=quoted_at,
             end_date=policy_end,
-            finance=_finance(
-                quote_product(config, events, currency), options.extra_fields, currency, language, country
-            ),
+            finance=_finance(priced, options.extra_fields, currency, language, country),
             pds_url=pds_url,
             files=[
                 ProductFile(name=f"{config.name}: product disclosure statement", url=pds_url, type_="pds")
@@ -239,9 +242,11 @@ def build_offer(
         )
         if "benefits" in options.extra_fields:
             details.benefits = [Benefit.from_dict(dict(b)) for b in config.benefits]
+        quote_id = product_id(offer_id, config.id)
+        kept.append(StoredQuote(quote_id, config.id, config.name, priced.total, version, policy_end))
         out.append(
             Product(
-                id=product_id(offer_id, config.id),
+                id=quote_id,
                 product_config_id=config.id,
                 type_=PRODUCT_TYPE,
                 schema_url=schema_url,
@@ -250,7 +255,7 @@ def build_offer(
         )
 
     lang, region = split_language(language, country)
-    return Offer(
+    offer = Offer(
         id=offer_id,
         currency=currency,
         products=out,
@@ -261,3 +266,4 @@ def build_offer(
         else UNSET,
         provider_reference=f"SBX-{offer_id[:8].upper()}",
     )
+    return offer, kept
