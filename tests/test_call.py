@@ -231,7 +231,6 @@ def test_each_operation_has_its_own_span_and_metric_label(wired: Otel) -> None:
     with harness(("sync", "mock"), script) as h:
         h.call(get_booking, booking_id="B-1")
     root = wired.call_span("get_booking")
-    assert dict(root.attributes or {})["xcover.booking_id"] == BOOKING["id"]
     assert "xcover.idempotency_key" not in dict(root.attributes or {})
     children = [span.name for span in wired.attempt_spans()]
     assert children == ["GET /x/partners/{partner_code}/bookings/{booking_id}/"] * 2
