@@ -101,3 +101,50 @@ def _read_request(conn: socket.socket) -> None:
     )
     while len(body) < length:
         body += conn.recv(65536)
+
+
+@contextmanager
+def raw_server(answer: bytes | Callable[[int], bytes]) -> Iterator[Served]:
+    """A server on 127.0.0.1 that answers each request with exactly `answer` (or `answer(n)` for the
+    n-th request, from 1), byte for byte, then closes the connection: for what no well-behaved
+    server library would write (a malformed status line, a NUL or a non-ASCII byte in a header)."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    served = Served(url=f"http://127.0.0.1:{listener.getsockname()[1]}/x")
+    stop = threading.Event()
+    workers: list[threading.Thread] = []
+    lock = threading.Lock()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(10)
+            try:
+                _read_request(conn)
+                with lock:
+                    served.requests += 1
+                    n = served.requests
+                conn.sendall(answer(n) if callable(answer) else answer)
+                conn.shutdown(socket.SHUT_WR)
+            except OSError:
+                served.hung_up.set()
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            worker = threading.Thread(target=serve, args=(conn,), daemon=True)
+            workers.append(worker)
+            worker.start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield served
+    finally:
+        stop.set()
+        acceptor.join()
+        for worker in workers:
+            worker.join(10)
+        listener.close()

@@ -3,6 +3,8 @@
     xcover-offers demo [--verbose]                       price a sample order in an in-process sandbox
     xcover-offers sandbox --port 8080                    serve the sandbox on 127.0.0.1 until Ctrl-C
     xcover-offers create-offer order.json --json         ask XCover (or a sandbox) for an offer
+    xcover-offers confirm-offer OFFER_ID confirm.json    after payment: book the chosen quotes
+    xcover-offers opt-out OFFER_ID                       the customer declined the offer
 
 Credentials come from the environment (XCOVER_API_KEY / XCOVER_API_SECRET, or the vendor client's
 XC_AUTH_API_KEY / XC_AUTH_API_SECRET), never from the command line of `create-offer`, where other
@@ -10,9 +12,9 @@ users of the machine could read them. A failure is one line on stderr and exit s
 traceback only under `--debug`; usage mistakes are argparse's usual exit status 2.
 
 This module parses the command line and reports failures; each command lives in its own module
-(`_cli_demo`, `_cli_sandbox`, `_cli_create`), which registers its options and runs it. Those modules
-import what they need (httpx, the client, the sandbox) only when their command runs, so `--help`
-stays quick.
+(`_cli_demo`, `_cli_sandbox`, `_cli_create`, `_cli_purchase`), which registers its options and runs
+it. Those modules import what they need (httpx, the client, the sandbox) only when their command
+runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
@@ -37,7 +39,8 @@ Command = Callable[[argparse.Namespace, Mapping[str, str], IO[str], IO[str]], in
 MAIN_EPILOG: Final = """\
 start here:
   xcover-offers demo                   price a sample order offline, then see the next step
-credentials for create-offer: XCOVER_API_KEY, XCOVER_API_SECRET, XCOVER_PARTNER_CODE (environment)
+credentials for create-offer, confirm-offer and opt-out: XCOVER_API_KEY, XCOVER_API_SECRET,
+XCOVER_PARTNER_CODE (environment)
 """
 
 
@@ -47,7 +50,7 @@ class CommandError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     # Imported here: the command modules import PROG and CommandError from this one.
-    from . import _cli_create, _cli_demo, _cli_sandbox
+    from . import _cli_create, _cli_demo, _cli_purchase, _cli_sandbox
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -60,6 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in (_cli_demo, _cli_sandbox, _cli_create):
         _add_debug(command.add_parser(commands))
+    for sub in _cli_purchase.add_parsers(commands):
+        _add_debug(sub)
     return parser
 
 

@@ -1,4 +1,5 @@
-"""``xcover-offers demo``: price a sample order with the real client against an in-process sandbox."""
+"""``xcover-offers demo``: price a sample order with the real client against an in-process sandbox,
+then confirm it, and opt out of a second one."""
 
 from __future__ import annotations
 
@@ -10,9 +11,12 @@ from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from ._cli import ENV_BASE_URL, ENV_CREDENTIALS, ENV_PARTNER_CODE, PROG, CommandError
-from ._cli_output import offer_table
+from ._cli_output import booking_table, offer_table
 
 if TYPE_CHECKING:
+    from xcover_offers_api.models import Offer
+
+    from ._client import OffersClient
     from .sandbox import SandboxRequest
 
 DEMO_PARTNER_CODE: Final = "DEMO"
@@ -99,7 +103,8 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
         offer = client.create_offer(
             customer=order["customer"], events=order["events"], extra_fields=extra_fields
         )
-    sent = sandbox.history[-1].request
+        sent = sandbox.history[-1].request
+        flow = _purchase_flow(client, offer, order)
     body = json.loads(sent.body)
     if args.save_order:
         # What was sent is exactly what `create-offer` reads; "x" so an existing file is never replaced.
@@ -117,12 +122,42 @@ def _demo(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], st
         "XCover offers demo: a sample order priced by an in-process sandbox (nothing leaves this machine).",
         offer_table(offer),
         f"{_order_summary(body)}\n{how}.",
+        flow,
     ]
     if args.verbose:
         parts += _demo_exchange(sent, sandbox.base_url.removesuffix(sandbox.base_path))
     parts.append(_next_step(args.save_order))
     out.write("\n\n".join(parts) + "\n")
     return 0
+
+
+def _purchase_flow(client: OffersClient, offer: Offer, order: Mapping[str, Any]) -> str:
+    """The rest of the flow on the same sandbox: confirm after payment, or opt out on a decline."""
+    import uuid
+
+    from ._builders import policyholder
+    from ._values import value
+
+    chosen = offer.products[:1]
+    booking = client.confirm_offer(
+        offer,
+        quotes=chosen,
+        policyholder=policyholder(
+            first_name="Jo", last_name="Doe", email="jo@example.com", phone="+13125550100", country="US"
+        ),
+        idempotency_key=str(uuid.uuid5(uuid.NAMESPACE_URL, f"demo/confirm/{offer.id}")),
+    )
+    declined = client.create_offer(customer=order["customer"], events=order["events"])
+    client.opt_out(declined)
+    rows = [
+        ("after payment", f"confirm_offer(quotes=[{value(chosen[0].product_config_id, chosen[0].id)}])",
+         booking_table(booking).splitlines()[0]),
+        ("on a decline", "opt_out(a second offer)", "recorded (204)"),
+    ]  # fmt: skip
+    width = max(len(call) for _, call, _ in rows)
+    return "Then the purchase flow, on the same sandbox:\n" + "\n".join(
+        f"  {when:<15}{call:<{width}}  -> {what}" for when, call, what in rows
+    )
 
 
 def _order_summary(body: Mapping[str, Any]) -> str:

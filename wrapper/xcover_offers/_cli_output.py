@@ -1,4 +1,4 @@
-"""The offer table the command line prints: one row per product, money as XCover formats it."""
+"""The tables the command line prints (an offer, a booking), money as XCover formats it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, Final
 from ._values import value
 
 if TYPE_CHECKING:
-    from xcover_offers_api.models import Offer
+    from xcover_offers_api.models import Booking, Offer
 
 COLUMNS: Final = ("PRODUCT CONFIG", "PRICE", "WITHOUT TAX", "TAX", "SURCHARGE", "COMMISSION", "BENEFITS")
 
@@ -48,8 +48,33 @@ def offer_table(offer: Offer) -> str:
         header += f" (provider reference {reference})"
     if not rows:
         return header + "\nNo products offered."
-    columns = [c for c in COLUMNS if any(c in r for r in rows)]
+    return header + "\n" + _table(rows, COLUMNS)
+
+
+def booking_table(booking: Booking) -> str:
+    """A `Booking` as a plain-text table: one row per booked quote."""
+    header = f"Booking {booking.id} {booking.status}"
+    total = amount_text(booking, "total_price")
+    if total != "-":
+        header += f": {total}" + (f" {booking.currency}" if isinstance(booking.currency, str) else "")
+    rows: list[dict[str, str]] = []
+    for quote in value(booking.quotes, []):
+        policy = value(quote.policy)
+        rows.append(
+            {
+                "QUOTE": quote.id,
+                "STATUS": value(quote.status) or "-",
+                "PRICE": amount_text(quote, "price"),
+                "POLICY": (value(policy.policy_name) if policy is not None else None) or "-",
+            }
+        )
+    return header + ("\n" + _table(rows, ("QUOTE", "STATUS", "PRICE", "POLICY")) if rows else "")
+
+
+def _table(rows: list[dict[str, str]], order: tuple[str, ...]) -> str:
+    """Rows as aligned columns, in `order`, only the columns some row has."""
+    columns = [c for c in order if any(c in r for r in rows)]
     widths = {c: max(len(c), *(len(r.get(c, "-")) for r in rows)) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
     lines += ["  ".join(r.get(c, "-").ljust(widths[c]) for c in columns).rstrip() for r in rows]
-    return header + "\n" + "\n".join(lines)
+    return "\n".join(lines)

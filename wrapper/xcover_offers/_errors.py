@@ -2,6 +2,7 @@
 
     XCoverError
     ├── SignatureError              a request's XCover signature failed verification (verify_signature)
+    │   └── WebhookSignatureError   a webhook failed a check of webhooks.construct_event (.check names it)
     ├── RequestValidationError      (also ValueError) bad input, caught before anything is sent
     ├── APIConnectionError          no response: DNS, refused, reset, TLS ...
     │   ├── APITimeoutError         no response in time
@@ -53,6 +54,20 @@ def _rebuild(cls: type[XCoverError], args: tuple[Any, ...], state: dict[str, Any
 
 class SignatureError(XCoverError):
     """An XCover request signature failed verification; the message names the rule that failed."""
+
+
+class WebhookSignatureError(SignatureError):
+    """A webhook delivery failed a check of `webhooks.construct_event`; answer it with a 4xx.
+
+    Attributes:
+        check: which check failed: ``headers``, ``api_key``, ``authorization``, ``algorithm``,
+            ``signed_headers``, ``date``, ``signature`` or ``body``. The message says more; neither
+            holds the secret or a valid signature.
+    """
+
+    def __init__(self, message: str, *, check: str) -> None:
+        self.check = check
+        super().__init__(message)
 
 
 class RequestValidationError(XCoverError, ValueError):

@@ -1,4 +1,5 @@
-"""The XCover signature scheme, shared by the signer (`_signing`), the verifier (`_verify`) and redaction.
+"""The XCover signature scheme, shared by the signer (`_signing`), the verifiers (`_verify` for requests,
+`webhooks` for XCover's webhooks), the sandbox's webhook sender, and redaction.
 
 Every XCover request carries three headers::
 
@@ -12,6 +13,10 @@ The string to sign has one line per name in ``headers``, joined with ``\\n`` (no
 ``<sig>`` is percent-encode(base64(HMAC(secret, string to sign))): standard base64 with padding, and
 every ``+``, ``/``, ``=`` percent-encoded (``%2B``, ``%2F``, ``%3D``).
 
+XCover signs its webhooks the same way with the partner's listener key and secret, but with no
+``headers`` parameter: by the signing draft that means ``date`` alone, so the string to sign is the
+single line ``date: <Date>`` (see `webhooks`).
+
 Upstream answers any signing mistake with a bare "Signature string does not match!"; `XCoverAuth.explain`
 shows what was signed, and `SignatureError` (from `verify_signature`) names the rule that failed. The
 secret never appears in a repr, a message or a log line.
@@ -20,6 +25,7 @@ secret never appears in a repr, a message or a log line.
 from __future__ import annotations
 
 import binascii
+import hmac
 import re
 from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
@@ -69,6 +75,15 @@ def encode_signature(digest: bytes) -> str:
     # BENCHMARKS.md, "Signing alone".
     b64 = binascii.b2a_base64(digest, newline=False).decode("ascii")
     return b64.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+
+
+def signature_for(secret: bytes, algorithm: str, message: bytes) -> str:
+    """The ``signature`` parameter for `message` (the UTF-8 string to sign): percent-encode(base64(HMAC)).
+
+    `XCoverAuth` keys its HMAC once and copies it per request instead (a hot path); the result is the
+    same, which a test pins.
+    """
+    return encode_signature(hmac.digest(secret, message, ALGORITHMS[algorithm]))
 
 
 def parse_signature_params(value: str) -> dict[str, str]:

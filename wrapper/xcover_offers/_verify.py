@@ -1,4 +1,11 @@
-"""`verify_signature`: the server side of the scheme in `_signature`, the mirror image of `XCoverAuth`."""
+"""`verify_signature`: the server side of the scheme in `_signature`, the mirror image of `XCoverAuth`.
+
+Its steps (`collect_headers`; `read_authorization`, which is `authorization_params`,
+`allowed_algorithm` and `signed_names`; `check_date`; `signed_text`; `check_signature`) are also
+those of `webhooks.construct_event`, which differs only in what it requires and how it names a
+failure. So one parser of the Authorization header (`parse_signature_params`) and one builder of
+the string to sign (`string_to_sign`) serve the signer and both verifiers.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +13,11 @@ import hmac
 import math
 import re
 import time
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
+from urllib.parse import unquote
 
 import httpx
 
@@ -16,19 +25,20 @@ from ._constants import DEFAULT_MAX_SKEW
 from ._errors import SignatureError
 from ._retry import parse_http_date
 from ._signature import (
-    ALGORITHMS,
     HEADER_NAME,
     REQUEST_TARGET,
     VERIFY_ALGORITHMS,
     check_algorithm,
-    encode_signature,
     parse_signature_params,
+    signature_for,
     string_to_sign,
     utf8_or_none,
 )
 
 _METHOD: Final = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+_REQUEST_PARAMS: Final = ("keyId", "algorithm", "headers", "signature")
 
 SecretLookup = Mapping[str, str | bytes] | Callable[[str], str | bytes | None]
 
@@ -73,45 +83,116 @@ def verify_signature(
     allowed = _check_allowed_algorithms(algorithms)
     if isinstance(max_skew, bool) or not isinstance(max_skew, int | float) or not max_skew >= 0:
         raise ValueError(f"max_skew must be a non-negative number of seconds, not {max_skew!r}")
-    now_ts = _timestamp(now)
+    now_ts = timestamp(now)
     if not isinstance(secrets, Mapping) and not callable(secrets):
         raise TypeError("secrets must be a mapping of key id to secret, or a callable")
 
     if not isinstance(method, str) or not _METHOD.fullmatch(method):
-        raise SignatureError(f"the method {_short(method)} is not an HTTP method")
+        raise SignatureError(f"the method {short(method)} is not an HTTP method")
     if not isinstance(path, str) or _CONTROL.search(path):
         raise SignatureError("the path is not text without control characters")
     path = path.partition("?")[0]
-    received = _collect_headers(headers)
+    received = collect_headers(headers)
 
+    params = read_authorization(received, allowed=allowed, required=_REQUEST_PARAMS)
+    key_id = params.key_id or ""  # required above
+    api_key = received.get("x-api-key")
+    if api_key is not None and api_key != key_id:
+        raise SignatureError(f"X-Api-Key {short(api_key)} does not equal keyId {short(key_id)}")
+
+    check_date(received.get("date"), now_ts, max_skew)
+    text = signed_text(params.names, method, path, received)
+    check_signature(_lookup_secret(secrets, key_id), params, text, signer="the client")
+    return key_id
+
+
+# -- the steps every verifier takes (requests here, XCover's webhooks in `webhooks`) -------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignatureParams:
+    """The checked parameters of an ``Authorization: Signature ...`` header.
+
+    Attributes:
+        key_id: ``keyId``, or None when the header has none.
+        algorithm: ``algorithm``, one of the allowed ones.
+        names: the signed names in order: the ``headers`` parameter, or ``("date",)`` without one.
+        signature: ``signature`` as received (kept out of the repr).
+    """
+
+    key_id: str | None
+    algorithm: str
+    names: tuple[str, ...]
+    signature: str = field(repr=False)
+
+
+def read_authorization(
+    received: Mapping[str, str], *, allowed: frozenset[str], required: Collection[str]
+) -> SignatureParams:
+    """The Authorization header of `received` (from `collect_headers`), parsed and checked: the
+    three steps below, in order.
+
+    Raises:
+        SignatureError: the first step that fails.
+    """
+    params = authorization_params(received, required)
+    algorithm = allowed_algorithm(params, allowed)
+    names = signed_names(params.get("headers"))
+    return SignatureParams(params.get("keyId"), algorithm, names, params.get("signature", ""))
+
+
+def authorization_params(received: Mapping[str, str], required: Collection[str]) -> dict[str, str]:
+    """The parameters of the ``Authorization: Signature ...`` header (`parse_signature_params`).
+
+    Args:
+        received: lowercase header name -> value.
+        required: the parameters that must be present and non-empty.
+
+    Raises:
+        SignatureError: no header, not the Signature scheme, malformed, or a required parameter missing.
+    """
     authorization = received.get("authorization")
     if authorization is None:
         raise SignatureError("the request has no Authorization header")
     params = parse_signature_params(authorization)
-    for required in ("keyId", "algorithm", "headers", "signature"):
-        if not params.get(required):
-            raise SignatureError(f"the Authorization header has no {required!r} parameter")
-    key_id, algorithm = params["keyId"], params["algorithm"]
+    for name in required:
+        if not params.get(name):
+            raise SignatureError(f"the Authorization header has no {name!r} parameter")
+    return params
+
+
+def allowed_algorithm(params: Mapping[str, str], allowed: frozenset[str]) -> str:
+    """The ``algorithm`` parameter, if it is one of `allowed`; else a `SignatureError`."""
+    algorithm = params.get("algorithm", "")
     if algorithm not in allowed:
         raise SignatureError(
-            f"algorithm {_short(algorithm)} is not allowed (allowed: {', '.join(sorted(allowed))})"
+            f"algorithm {short(algorithm)} is not allowed (allowed: {', '.join(sorted(allowed))})"
         )
-    names = params["headers"].split(" ")
+    return algorithm
+
+
+def signed_names(listed: str | None) -> tuple[str, ...]:
+    """The ``headers`` parameter as names; without one, ``("date",)``, as the signing draft defines.
+
+    Raises:
+        SignatureError: not lowercase names separated by single spaces, a name repeated, or no date.
+    """
+    names = ["date"] if listed is None else listed.split(" ")
     for name in names:
         if name != REQUEST_TARGET and not HEADER_NAME.fullmatch(name):
             raise SignatureError(
-                f"the signed header list {_short(params['headers'])} is not lowercase names "
-                "separated by single spaces"
+                f"the signed header list {short(listed)} is not lowercase names separated by single spaces"
             )
     if len(set(names)) != len(names):
-        raise SignatureError(f"the signed header list {_short(params['headers'])} repeats a name")
+        raise SignatureError(f"the signed header list {short(listed)} repeats a name")
     if "date" not in names:
         raise SignatureError("'date' is not among the signed headers")
-    api_key = received.get("x-api-key")
-    if api_key is not None and api_key != key_id:
-        raise SignatureError(f"X-Api-Key {_short(api_key)} does not equal keyId {_short(key_id)}")
+    return tuple(names)
 
-    _check_date(received.get("date"), now_ts, max_skew)
+
+def signed_text(names: Sequence[str], method: str, path: str, received: Mapping[str, str]) -> str:
+    """The string to sign (`string_to_sign`) from the received headers; a signed header that is
+    missing or holds a line break is a `SignatureError`."""
 
     def header(name: str) -> str:
         value = received.get(name)
@@ -121,22 +202,40 @@ def verify_signature(
             raise SignatureError(f"the signed header {name!r} contains a line break")
         return value
 
-    text = string_to_sign(names, method, path, header)
+    return string_to_sign(names, method, path, header)
 
-    secret = _lookup_secret(secrets, key_id)
-    message, signature = utf8_or_none(text), utf8_or_none(params["signature"])
-    if message is None or signature is None:
+
+def check_signature(
+    secret: bytes, params: SignatureParams, text: str, *, signer: str, url_decode: bool = False
+) -> None:
+    """Compare, in constant time, the received signature with the one `secret` makes of `text`.
+
+    Args:
+        secret: the shared secret.
+        params: the parsed header (its algorithm and signature).
+        text: the string to sign.
+        signer: who made the signature, for the message ("the client", "XCover").
+        url_decode: accept the signature percent-encoded or plain, as XCover's webhook check does
+            (it URL-decodes what it receives); otherwise only the exact percent-encoded form.
+
+    Raises:
+        SignatureError: no match; the message shows `text`, never the secret or a valid signature.
+    """
+    message = utf8_or_none(text)
+    received = utf8_or_none(unquote(params.signature) if url_decode else params.signature)
+    if message is None or received is None:
         raise SignatureError("the request contains text that is not valid Unicode")
-    expected = encode_signature(hmac.digest(secret, message, ALGORITHMS[algorithm])).encode("ascii")
-    if not hmac.compare_digest(expected, signature):
+    expected = signature_for(secret, params.algorithm, message)
+    if url_decode:
+        expected = unquote(expected)
+    if not hmac.compare_digest(expected.encode("ascii"), received):
         raise SignatureError(
-            f"the signature does not match: wrong secret, or the client signed a different string than "
-            f"{_short(text, 300)}"
+            f"the signature does not match: wrong secret, or {signer} signed a different string than "
+            f"{short(text, 300)}"
         )
-    return key_id
 
 
-def _short(value: object, limit: int = 80) -> str:
+def short(value: object, limit: int = 80) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "...'"
 
@@ -150,7 +249,7 @@ def _check_allowed_algorithms(algorithms: Collection[str]) -> frozenset[str]:
     return names
 
 
-def _timestamp(now: float | datetime | None) -> float:
+def timestamp(now: float | datetime | None) -> float:
     if now is None:
         return time.time()
     if isinstance(now, datetime):
@@ -162,7 +261,7 @@ def _timestamp(now: float | datetime | None) -> float:
     return float(now)
 
 
-def _collect_headers(headers: Any) -> dict[str, str]:
+def collect_headers(headers: Any) -> dict[str, str]:
     """Lowercase name -> value (repeats joined with ", "), from any mapping-like object."""
     multi_items = getattr(headers, "multi_items", None)
     items_method = multi_items if callable(multi_items) else getattr(headers, "items", None)
@@ -180,13 +279,13 @@ def _collect_headers(headers: Any) -> dict[str, str]:
     return result
 
 
-def _check_date(value: str | None, now: float, max_skew: float) -> None:
+def check_date(value: str | None, now: float, max_skew: float) -> float:
     if value is None:
         raise SignatureError("the request has no Date header")
     sent = parse_http_date(value, require_zone=True)
     if sent is None:
         raise SignatureError(
-            f"the Date header {_short(value)} is not an HTTP date like 'Thu, 04 Nov 2021 18:07:11 GMT'"
+            f"the Date header {short(value)} is not an HTTP date like 'Thu, 04 Nov 2021 18:07:11 GMT'"
         )
     age = now - sent
     if age > max_skew:
@@ -195,6 +294,7 @@ def _check_date(value: str | None, now: float, max_skew: float) -> None:
         raise SignatureError(
             f"the Date header is {-age:.0f} s in the future, more than the allowed {max_skew:g} s"
         )
+    return sent
 
 
 def _lookup_secret(secrets: SecretLookup, key_id: str) -> bytes:
@@ -207,11 +307,11 @@ def _lookup_secret(secrets: SecretLookup, key_id: str) -> bytes:
         except KeyError:
             secret = None
     if secret is None or secret in ("", b""):
-        raise SignatureError(f"unknown key id {_short(key_id)}")
+        raise SignatureError(f"unknown key id {short(key_id)}")
     if isinstance(secret, str):
         encoded = utf8_or_none(secret)
         if encoded is None:
-            raise ValueError(f"the secret for key id {_short(key_id)} is not valid Unicode text")
+            raise ValueError(f"the secret for key id {short(key_id)} is not valid Unicode text")
         return encoded
     if isinstance(secret, bytes | bytearray):
         return bytes(secret)
