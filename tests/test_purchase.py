@@ -9,6 +9,7 @@ and over HTTP, sync and async.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import pickle
 import uuid
@@ -158,7 +159,7 @@ def test_confirm_takes_ids_products_models_and_mappings() -> None:
         )
         h.client.confirm_offer("OFR-1", quotes=["P-1", {"id": "P-2", "insured": [{"first_name": "Al"}]}],
                                policyholder=HOLDER)  # fmt: skip
-    first, second = (r.read() and __import__("json").loads(r.content) for r in script.requests)
+    first, second = (json.loads(r.content) for r in script.requests)
     assert first["quotes"] == [{"id": "P-1"}]
     assert first["partner_transaction_id"] == "O9"
     assert second["quotes"] == [{"id": "P-1"}, {"id": "P-2", "insured": [{"first_name": "Al"}]}]

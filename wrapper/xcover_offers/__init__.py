@@ -4,12 +4,14 @@ The low-level client is generated from the spec into `xcover_offers_api`; this p
 generator cannot: request signing, parameter helpers, constructors, retries and typed errors.
 """
 
+from . import webhooks as webhooks  # the submodule: `xcover_offers.webhooks.construct_event`
 from ._breaker import CircuitBreaker
 from ._builders import customer, event, policyholder, ticket
 from ._call import CallResult, OfferResult
 from ._client import AsyncOffersClient, OffersClient
 from ._errors import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -26,6 +28,7 @@ from ._errors import (
     ResponseTooLargeError,
     SignatureError,
     UnprocessableEntityError,
+    WebhookSignatureError,
     XCoverError,
 )
 from ._logging import setup_from_env as _setup_logging
@@ -54,6 +57,7 @@ __all__ = [
     "SPEC_SHA256",
     "SPEC_VERSION",
     "APIConnectionError",
+    "APIError",
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
@@ -88,6 +92,7 @@ __all__ = [
     "SigningDetails",
     "UnprocessableEntityError",
     "ViewOptions",
+    "WebhookSignatureError",
     "XCoverAuth",
     "XCoverError",
     "__version__",

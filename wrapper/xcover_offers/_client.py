@@ -31,7 +31,7 @@ from ._options import (
     OfferRef,
     RequestOptions,
 )
-from ._transfer import BodyRefused, aread_body, read_body
+from ._transfer import BodyRefused, aiohttp_errors, aread_body, from_aiohttp, read_body
 
 T = TypeVar("T")
 
@@ -358,6 +358,10 @@ class AsyncOffersClient(_BaseOffersClient):
 
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._fail_after = anyio.fail_after
+        # aiohttp's own errors, which httpx-aiohttp lets through for a malformed response: caught only
+        # on that backend (it is the one that imports aiohttp).
+        on_aiohttp = type(self._http._transport).__module__.startswith("httpx_aiohttp")
+        self._backend_errors: tuple[type[Exception], ...] = aiohttp_errors() if on_aiohttp else ()
 
     __init__.__doc__ = (
         _CLIENT_ARGS_DOC
@@ -473,6 +477,8 @@ class AsyncOffersClient(_BaseOffersClient):
                 )
         except (httpx.HTTPError, BodyRefused) as exc:
             return exc
+        except self._backend_errors as exc:  # typed, retried and counted like h11's protocol errors
+            return from_aiohttp(exc, request)
         except TimeoutError:
             return httpx.ReadTimeout("the call's total_timeout ran out", request=request)
         return response

@@ -4,24 +4,32 @@
     ├── SignatureError              a request's XCover signature failed verification (verify_signature)
     │   └── WebhookSignatureError   a webhook failed a check of webhooks.construct_event (.check names it)
     ├── RequestValidationError      (also ValueError) bad input, caught before anything is sent
-    ├── APIConnectionError          no response: DNS, refused, reset, TLS ...
-    │   ├── APITimeoutError         no response in time
-    │   └── CircuitOpenError        not sent: the circuit breaker is open; says when it tries again
-    ├── APIResponseValidationError  a body that is not the documented shape (path named)
-    │   └── ResponseTooLargeError   a body over max_response_bytes (not retried)
-    └── APIStatusError              the server answered with a non-2xx status
-        ├── BadRequestError             400
-        ├── AuthenticationError         401
-        ├── PermissionDeniedError       403 (XCover's answer to a bad signature)
-        ├── NotFoundError               404
-        ├── ConflictError               409 without a replayed Create Offer body
-        ├── UnprocessableEntityError    422, with .errors: field path -> messages
-        ├── LockedError                 423: the first request with this idempotency key is still running
-        ├── RateLimitError              429
-        └── InternalServerError         >= 500
+    └── APIError                    XCover gave no usable answer: catch this one to fail open
+        ├── APIConnectionError          no response: DNS, refused, reset, TLS, a malformed response ...
+        │   ├── APITimeoutError             no response in time
+        │   └── CircuitOpenError            not sent: the circuit breaker is open; says when it tries again
+        ├── APIResponseValidationError  a body that is not the documented shape (path named)
+        │   └── ResponseTooLargeError       a body over max_response_bytes (not retried)
+        └── APIStatusError              the server answered with a non-2xx status
+            ├── BadRequestError             400
+            ├── AuthenticationError         401
+            ├── PermissionDeniedError       403 (XCover's answer to a bad signature)
+            ├── NotFoundError               404
+            ├── ConflictError               409 without a replayed Create Offer body
+            ├── UnprocessableEntityError    422, with .errors: field path -> messages
+            ├── LockedError                 423: the first request with this idempotency key is still running
+            ├── RateLimitError              429
+            └── InternalServerError         >= 500
+
+To fail open (sell the tickets without protection when XCover cannot help), catch APIError and let
+everything else raise: RequestValidationError, TypeError and the like are bugs in the caller's code,
+and the same request would fail the same way on every order.
 
 Every message leads with what a person needs to act: the status, the server's message and the
-request id. Secrets never appear in any of them.
+request id. Secrets never appear in any of them, and neither do control or bidi characters: what the
+server sent (its message, request id, a field name) is shown with those characters escaped, so
+printing an error cannot drive a terminal or forge a log line. The attributes keep the server's
+values as they came, except `request_id`, which is escaped where it is read.
 """
 
 from __future__ import annotations
@@ -30,6 +38,8 @@ from collections.abc import Mapping
 from typing import Any
 
 import httpx
+
+from ._text import printable
 
 
 class XCoverError(Exception):
@@ -84,7 +94,12 @@ class RequestValidationError(XCoverError, ValueError):
         super().__init__(f"{path}: {reason}")
 
 
-class APIConnectionError(XCoverError):
+class APIError(XCoverError):
+    """XCover gave no usable answer: no response, an error status, or a body that is not the
+    documented shape. The one class to catch to fail open; RequestValidationError is not one."""
+
+
+class APIConnectionError(APIError):
     """The request got no response (connection refused or reset, DNS, TLS, protocol error).
 
     Attributes:
@@ -95,7 +110,7 @@ class APIConnectionError(XCoverError):
     request: httpx.Request | None
 
     def __init__(self, message: str, *, request: httpx.Request) -> None:
-        super().__init__(message)
+        super().__init__(printable(message))  # it may quote what the server sent
         self.request = request
 
 
@@ -114,7 +129,7 @@ class APITimeoutError(APIConnectionError):
         self.response = response
 
 
-class APIResponseValidationError(XCoverError):
+class APIResponseValidationError(APIError):
     """A response whose body is not the documented shape: not JSON, not a Create Offer body, a
     field of the wrong type (the message names its path), or too large."""
 
@@ -122,7 +137,7 @@ class APIResponseValidationError(XCoverError):
         self.response = response
         self.status_code = response.status_code
         self.request_id = request_id
-        super().__init__(f"{message} (request id {request_id})" if request_id else message)
+        super().__init__(printable(f"{message} (request id {request_id})" if request_id else message))
 
 
 class ResponseTooLargeError(APIResponseValidationError):
@@ -141,13 +156,13 @@ class ResponseTooLargeError(APIResponseValidationError):
         super().__init__(message, response=response, request_id=request_id)
 
 
-class APIStatusError(XCoverError):
+class APIStatusError(APIError):
     """The server answered with a status that is not 2xx.
 
     Attributes:
         status_code: the HTTP status.
         body: the parsed JSON body, or the text when the body is not JSON (an HTML proxy page).
-        message: the server's ``message`` field, if any.
+        message: the server's ``message`` field, if any, as sent (`str()` shows it escaped).
         request_id: the server's request id header, if any.
         model: the generated model of a documented error body (`ErrorResponse` for 403,
             `ValidationErrorResponse` for 422) when the body fits the spec's schema, else None.
@@ -171,7 +186,7 @@ class APIStatusError(XCoverError):
         self.model = model
         self.body_size = len(response.content) if body_size is None else body_size
         self.message = _server_message(body)
-        super().__init__(self._describe())
+        super().__init__(printable(self._describe()))
 
     def _describe(self) -> str:
         parts = [f"{self.status_code} {self.response.reason_phrase}".strip()]

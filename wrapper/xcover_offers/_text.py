@@ -31,3 +31,12 @@ def printable(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return _UNSAFE.sub(_escape, text)
+
+
+def printable_json(text: str) -> str:
+    """JSON text (from `json.dumps(..., ensure_ascii=False)`) with the same characters written as
+    `\\uXXXX` escapes: the same data, safe on a terminal. json.dumps escapes C0 controls itself, not
+    C1 controls, bidi characters or lone surrogates."""
+    if text.isascii():
+        return text  # C0 controls are already escaped; nothing else is outside ASCII
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)

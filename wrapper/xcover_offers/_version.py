@@ -6,7 +6,7 @@ from typing import Final
 
 from xcover_offers_api import _spec_facts
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 SPEC_VERSION: Final[str] = _spec_facts.SPEC_VERSION
 """`info.version` of the OpenAPI document the low-level client was generated from."""
