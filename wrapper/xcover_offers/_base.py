@@ -27,6 +27,7 @@ from ._breaker import CircuitBreaker
 from ._call import (
     Call,
     CallResult,
+    ReplayCheck,
     is_signature_failure,
     replay_result,
     request_id,
@@ -222,10 +223,18 @@ class _BaseOffersClient:
 
     # -- preparing a call --------------------------------------------------------------------------
 
-    def _prepare(self, operation: Operation[Any], arguments: dict[str, Any], options: RequestOptions) -> Call:
+    def _prepare(
+        self,
+        operation: Operation[Any],
+        arguments: dict[str, Any],
+        options: RequestOptions,
+        *,
+        replay_check: ReplayCheck | None = None,
+    ) -> Call:
         """Everything a call sends, built once: the endpoint's own arguments go through its generated
         builder (the partner code filled in from the client when the path has one), its body is
-        checked against the spec, and the per-call options are checked, before anything is sent."""
+        checked against the spec, and the per-call options are checked, before anything is sent.
+        `replay_check` is the operation's own check of a 409 replay (see `ReplayCheck`)."""
         if "partner_code" in operation.path_parameters and arguments.get("partner_code") is None:
             arguments["partner_code"] = self.partner_code
         for name in operation.path_parameters:
@@ -296,6 +305,7 @@ class _BaseOffersClient:
             total_timeout=total,
             max_retries=retries,
             trace=NOOP_CALL,
+            replay_check=replay_check,
         )
         call.trace = start_call(
             operation_id=operation.id,

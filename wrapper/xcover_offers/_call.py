@@ -8,7 +8,6 @@ read response into a `CallResult` or a typed exception, reading the operation's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -22,10 +21,16 @@ from ._errors import APIResponseValidationError, APIStatusError, status_error_cl
 from ._retry import parse_http_date
 from ._spec import resolve, response_schema
 from ._telemetry import CallTrace
-from ._transfer import ERROR_BODY_KEPT, safe_response
+from ._text import printable
+from ._transfer import ERROR_BODY_KEPT, parse_json, safe_response
 from ._validation import schema_problem
 
 T = TypeVar("T")
+
+ReplayCheck = Callable[[Any, Any], "str | None"]
+"""An operation's own check of a 409 replay: (the body this call sent, the replayed answer parsed)
+-> why the answer cannot be this request's, or None. Passed by its convenience method, which alone
+knows the operation's fields."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,7 @@ class Call:
     `target` is the URL with the query already merged in when `params` is None. `deadline` is on the
     client's monotonic timer; None means no overall limit. `retried` says whether a failed attempt
     may be sent again: a GET, or a POST under an idempotency key the operation documents.
+    `replay_check`, when the operation's convenience method gives one, vets a 409 replay.
     """
 
     operation: Operation[Any]
@@ -100,6 +106,7 @@ class Call:
     total_timeout: float | None
     max_retries: int
     trace: CallTrace
+    replay_check: ReplayCheck | None = None
 
     @property
     def retried(self) -> bool:
@@ -128,10 +135,12 @@ class Call:
 
 
 def request_id(headers: httpx.Headers) -> str | None:
+    """The server's request id, control and bidi characters escaped: it goes into messages, log
+    lines and spans."""
     for name in REQUEST_ID_HEADERS:
         value = headers.get(name)
         if value:
-            return str(value)
+            return printable(str(value))
     return None
 
 
@@ -142,8 +151,8 @@ def server_time(response: httpx.Response) -> float | None:
 
 def _json(response: httpx.Response) -> Any:
     try:
-        return json.loads(response.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
+        return parse_json(response.content)
+    except ValueError:
         return None
 
 
@@ -155,9 +164,9 @@ def read_body(operation: Operation[Any], key: str, content: bytes) -> Any:
     if reader is None:
         return None  # documented without a body: whatever came is not read
     try:
-        payload = json.loads(content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return _Refused("the body is not JSON")
+        payload = parse_json(content)
+    except ValueError as exc:  # not JSON, or a key twice in one object
+        return _Refused(str(exc))
     return _read(operation, key, payload)
 
 
@@ -210,7 +219,12 @@ def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallRe
     for key in operation.success_keys:
         schema = response_schema(operation, key)
         if schema is not None and _claims(payload, resolve(schema)):
-            return _result(call, response, attempts, _read(operation, key, payload), replayed=True)
+            parsed = _read(operation, key, payload)
+            if call.replay_check is not None and not isinstance(parsed, _Refused):
+                problem = call.replay_check(call.body, parsed)
+                if problem is not None:  # a stored answer, but to another request
+                    parsed = _Refused(f"a replay that cannot answer this request: {problem}")
+            return _result(call, response, attempts, parsed, replayed=True)
     return None
 
 

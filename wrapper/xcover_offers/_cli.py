@@ -5,6 +5,7 @@
     xcover-offers create-offer order.json --json         ask XCover (or a sandbox) for an offer
     xcover-offers confirm-offer OFFER_ID confirm.json    after payment: book the chosen quotes
     xcover-offers opt-out OFFER_ID                       the customer declined the offer
+    xcover-offers verify-webhook --headers h.txt --body b.json   check a saved XCover webhook delivery
 
 Credentials come from the environment (XCOVER_API_KEY / XCOVER_API_SECRET, or the vendor client's
 XC_AUTH_API_KEY / XC_AUTH_API_SECRET), never from the command line of `create-offer`, where other
@@ -12,9 +13,9 @@ users of the machine could read them. A failure is one line on stderr and exit s
 traceback only under `--debug`; usage mistakes are argparse's usual exit status 2.
 
 This module parses the command line and reports failures; each command lives in its own module
-(`_cli_demo`, `_cli_sandbox`, `_cli_create`, `_cli_purchase`), which registers its options and runs
-it. Those modules import what they need (httpx, the client, the sandbox) only when their command
-runs, so `--help` stays quick.
+(`_cli_demo`, `_cli_sandbox`, `_cli_create`, `_cli_purchase`, `_cli_webhook`), which registers its
+options and runs it. Those modules import what they need (httpx, the client, the sandbox) only when
+their command runs, so `--help` stays quick.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class CommandError(Exception):
 
 def _parser() -> argparse.ArgumentParser:
     # Imported here: the command modules import PROG and CommandError from this one.
-    from . import _cli_create, _cli_demo, _cli_purchase, _cli_sandbox
+    from . import _cli_create, _cli_demo, _cli_purchase, _cli_sandbox, _cli_webhook
 
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -65,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         _add_debug(command.add_parser(commands))
     for sub in _cli_purchase.add_parsers(commands):
         _add_debug(sub)
+    _add_debug(_cli_webhook.add_parser(commands))
     return parser
 
 
@@ -98,9 +100,11 @@ def main(
         return 130
     except Exception as exc:  # one line, whatever failed; the traceback only when asked for
         from ._errors import XCoverError
+        from ._text import printable
 
         known = isinstance(exc, CommandError | XCoverError | ValueError | OSError | ImportError)
-        text = " ".join(str(exc).split()) or type(exc).__name__
+        # A message may quote the server: shown escaped, it cannot drive the terminal.
+        text = printable(" ".join(str(exc).split())) or type(exc).__name__
         if args.debug:
             traceback.print_exception(exc, file=sys.stderr)
         elif not known:

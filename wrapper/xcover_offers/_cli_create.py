@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from ._cli import ENV_BASE_URL, ENV_CREDENTIALS, ENV_PARTNER_CODE, CommandError
-from ._cli_output import offer_table
+from ._cli_output import json_text, offer_table
 from ._constants import env_value
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
         except (APIStatusError, APIResponseValidationError) as exc:
             raise answered(client, exc) from exc
     if args.json:
-        out.write(json.dumps(offer.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        out.write(json_text(offer.to_dict()) + "\n")  # server text: escapes kept as escapes
     else:
         out.write(offer_table(offer) + "\n")
     return 0

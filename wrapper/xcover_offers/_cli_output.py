@@ -1,9 +1,16 @@
-"""The tables the command line prints (an offer, a booking), money as XCover formats it."""
+"""The tables the command line prints (an offer, a booking), money as XCover formats it.
+
+Every string in them is the server's, so each is shown through `printable`: an offer id holding
+`ESC]0;…BEL` or `ESC[2J` is printed as those escapes, not obeyed by the terminal. `json_text` does the
+same for --json, as JSON escapes (the same data).
+"""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any, Final
 
+from ._text import printable, printable_json
 from ._values import value
 
 if TYPE_CHECKING:
@@ -47,8 +54,8 @@ def offer_table(offer: Offer) -> str:
     if reference:
         header += f" (provider reference {reference})"
     if not rows:
-        return header + "\nNo products offered."
-    return header + "\n" + _table(rows, COLUMNS)
+        return printable(header) + "\nNo products offered."
+    return printable(header) + "\n" + _table(rows, COLUMNS)
 
 
 def booking_table(booking: Booking) -> str:
@@ -68,13 +75,20 @@ def booking_table(booking: Booking) -> str:
                 "POLICY": (value(policy.policy_name) if policy is not None else None) or "-",
             }
         )
-    return header + ("\n" + _table(rows, ("QUOTE", "STATUS", "PRICE", "POLICY")) if rows else "")
+    return printable(header) + ("\n" + _table(rows, ("QUOTE", "STATUS", "PRICE", "POLICY")) if rows else "")
 
 
 def _table(rows: list[dict[str, str]], order: tuple[str, ...]) -> str:
-    """Rows as aligned columns, in `order`, only the columns some row has."""
+    """Rows as aligned columns, in `order`, only the columns some row has, each cell `printable`."""
+    rows = [{c: printable(text) for c, text in r.items()} for r in rows]
     columns = [c for c in order if any(c in r for r in rows)]
     widths = {c: max(len(c), *(len(r.get(c, "-")) for r in rows)) for c in columns}
     lines = ["  ".join(c.ljust(widths[c]) for c in columns).rstrip()]
     lines += ["  ".join(r.get(c, "-").ljust(widths[c]) for c in columns).rstrip() for r in rows]
     return "\n".join(lines)
+
+
+def json_text(data: Any) -> str:
+    """A model's `to_dict()` as indented JSON, non-ASCII text kept, control and bidi characters as
+    JSON escapes."""
+    return printable_json(json.dumps(data, indent=2, ensure_ascii=False))

@@ -10,7 +10,7 @@ from typing import IO, Any, Final
 
 from ._cli import CommandError
 from ._cli_create import add_connection_options, answered, open_client
-from ._cli_output import booking_table
+from ._cli_output import booking_table, json_text
 
 CONFIRM_KEYS: Final = frozenset({"quotes", "policyholder", "partner_transaction_id", "payment_details"})
 CONFIRM_FORMAT: Final = """\
@@ -80,7 +80,7 @@ def _confirm(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         except (APIStatusError, APIResponseValidationError) as exc:
             raise answered(client, exc) from exc
     if args.json:
-        out.write(json.dumps(booking.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        out.write(json_text(booking.to_dict()) + "\n")  # server text: escapes kept as escapes
     else:
         out.write(booking_table(booking) + "\n")
     return 0

@@ -13,6 +13,7 @@ from types import FrameType
 from typing import IO, Any, Final
 
 from ._cli import ENV_CREDENTIALS, PROG, CommandError
+from ._cli_webhook import add_webhook_option, webhook_banner, webhook_settings
 from ._constants import env_value
 
 SANDBOX_EPILOG: Final = """\
@@ -166,6 +167,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     serve.add_argument(
         "--quiet", action="store_true", help="do not log each request to stderr (e.g. --quiet)"
     )
+    add_webhook_option(serve)
     serve.set_defaults(func=_sandbox)
     return serve
 
@@ -202,6 +204,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         idempotency_retention=args.idempotency_retention,
         offer_retention=args.offer_retention,
         max_offers=args.max_offers,
+        **webhook_settings(args, environ),
     )
     try:
         server = SandboxServer(
@@ -221,6 +224,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         f"XCover sandbox listening on {server.base_url}\n"
         f"  serves {sandbox.spec.routes.describe()}{admin}\n"
         f"  api key {api_key}, secret {secret_shown}\n"
+        f"{webhook_banner(sandbox)}"
         "Press Ctrl-C to stop.\n"
     )
     out.flush()
@@ -233,6 +237,7 @@ def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
         pass
     finally:
         server.close()
+        sandbox.close()
         if in_main:
             signal.signal(signal.SIGTERM, previous)
     out.write("XCover sandbox stopped.\n")

@@ -240,7 +240,8 @@ class OffersClient(_BaseOffersClient):
         """`create_offer`, returning the offer with the full response (status, headers, request id,
         attempts, whether it was a 409 replay)."""
         operation, arguments, options = conveniences.create_offer(params)
-        result = self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
+        call = self._prepare(operation, arguments, options, replay_check=conveniences.offer_replay_problem)
+        result = self._drive(call, conveniences.offer_details)
         assert isinstance(result, OfferResult)
         return result
 
@@ -394,7 +395,8 @@ class AsyncOffersClient(_BaseOffersClient):
     async def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response."""
         operation, arguments, options = conveniences.create_offer(params)
-        result = await self._drive(self._prepare(operation, arguments, options), conveniences.offer_details)
+        call = self._prepare(operation, arguments, options, replay_check=conveniences.offer_replay_problem)
+        result = await self._drive(call, conveniences.offer_details)
         assert isinstance(result, OfferResult)
         return result
 

@@ -16,8 +16,14 @@ DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)
 DEFAULT_MAX_RETRIES: Final = 2
 DEFAULT_TOTAL_TIMEOUT: Final = 30.0
 """Seconds one whole call may take, retries and their waits included (aiohttp's total timeout)."""
-DEFAULT_MAX_RESPONSE_BYTES: Final = 16 * 1024 * 1024
-"""Largest decoded response body read; a larger one is refused (a Create Offer body is a few KiB)."""
+DEFAULT_MAX_RESPONSE_BYTES: Final = 1024 * 1024
+"""Largest decoded response body read; a larger one is refused. XCover's answers are small: the
+sandbox's Create Offer with 5 products and every extra field is 8 KB, a booking less, so 1 MiB is over
+100 times the largest seen. The limit also bounds what a hostile body costs once read: parsed, the
+worst 1 MiB of JSON (a million empty arrays) takes about 60 MB; at 16 MiB it was about 1 GB."""
+MAX_DURATION: Final = 86_400.0
+"""The longest timeout or total_timeout accepted, in seconds (a day): any longer is a mistake, and
+from about 1e9 s a socket's timeout overflows (OverflowError from deep inside the socket module)."""
 
 DEFAULT_ALGORITHM: Final = "hmac-sha512"
 DEFAULT_SIGNED_HEADERS: Final[tuple[str, ...]] = ("(request-target)", "date")

@@ -64,6 +64,17 @@ def create_offer(params: CreateOfferParams) -> Prepared:
     return CREATE_OFFER, arguments, split_options(params)
 
 
+def offer_replay_problem(sent: Any, replayed: Any) -> str | None:
+    """Why a 409 replay cannot be the answer to the Create Offer request `sent`: XCover prices an
+    offer in the customer's currency, so a stored offer in another one answered another request
+    (a key reused across orders, or a replay store that mixed them up)."""
+    asked = sent["customer"]["currency"]
+    got = replayed.data.currency
+    if str(got).casefold() != str(asked).casefold():
+        return f"data.currency is {got!r}, the request asked for {asked!r}"
+    return None
+
+
 def offer_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
     """What a Create Offer call's span records of its answer."""
     offer = result.parsed.data

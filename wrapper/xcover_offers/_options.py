@@ -9,7 +9,6 @@ Annotations here are evaluated (no `from __future__ import annotations`): TypedD
 from them at run time, and `check_keywords` relies on its `__required_keys__`.
 """
 
-import math
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -19,7 +18,7 @@ import httpx
 from xcover_offers_api.models import Customer, Event, Offer, Partner, Policyholder, Product, QuoteSelection
 
 from ._breaker import CircuitBreaker
-from ._constants import DEFAULT_TIMEOUT, PROTECTED_HEADERS
+from ._constants import DEFAULT_TIMEOUT, MAX_DURATION, PROTECTED_HEADERS
 from ._errors import RequestValidationError
 from ._json_data import utf8_ok
 from ._params import ExtraField
@@ -158,12 +157,17 @@ def url_problem(text: str) -> str | None:
 
 
 def to_timeout(value: object) -> httpx.Timeout:
-    """A per-operation timeout from seconds or an `httpx.Timeout`; ValueError naming `timeout`."""
+    """A per-operation timeout from seconds or an `httpx.Timeout`; ValueError naming `timeout` (and
+    the field of an `httpx.Timeout`) when one is not a duration up to MAX_DURATION."""
     if isinstance(value, httpx.Timeout):
+        for field in ("connect", "read", "write", "pool"):
+            seconds = getattr(value, field)
+            if seconds is not None and not _duration(seconds):  # None: no limit, as httpx means it
+                raise ValueError(f"timeout {field} {_DURATION_RULE} or None, got {seconds!r}")
         return value
-    if not _positive_number(value):
-        raise ValueError(f"timeout must be a positive number of seconds or an httpx.Timeout, got {value!r}")
-    seconds = float(value)  # type: ignore[arg-type]  # checked by _positive_number
+    if not _duration(value):
+        raise ValueError(f"timeout {_DURATION_RULE} or an httpx.Timeout, got {value!r}")
+    seconds = float(value)  # type: ignore[arg-type]  # checked by _duration
     return httpx.Timeout(seconds, connect=min(seconds, DEFAULT_TIMEOUT.connect or seconds))
 
 
@@ -171,9 +175,18 @@ def to_total_timeout(value: object) -> float | None:
     """The whole-call budget in seconds, or None for no limit."""
     if value is None:
         return None
-    if not _positive_number(value) or not math.isfinite(float(value)):  # type: ignore[arg-type]
-        raise ValueError(f"total_timeout must be a positive number of seconds or None, got {value!r}")
+    if not _duration(value):
+        raise ValueError(f"total_timeout {_DURATION_RULE} or None, got {value!r}")
     return float(value)  # type: ignore[arg-type]
+
+
+_DURATION_RULE: Final = f"must be a positive number of seconds up to {MAX_DURATION:,.0f} (a day)"
+
+
+def _duration(value: object) -> bool:
+    """Seconds a socket or a budget can wait: positive and at most MAX_DURATION, which also refuses
+    NaN and inf (a socket timeout of inf or 1e300 overflows) and an int too large for a float."""
+    return _positive_number(value) and value <= MAX_DURATION  # type: ignore[operator]
 
 
 def to_count(value: object, name: str, *, minimum: int) -> int:

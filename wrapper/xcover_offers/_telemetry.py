@@ -45,6 +45,7 @@ from ._errors import (
 from ._otel_providers import _global_providers, _Instruments, _instruments
 from ._redaction import redact_url
 from ._retry import is_server_trouble
+from ._text import printable
 
 try:
     from opentelemetry import baggage as _baggage
@@ -285,9 +286,9 @@ class _RecordingCall(CallTrace):
         if request_id is None and isinstance(error, APIStatusError | APIResponseValidationError):
             request_id = error.request_id
         if request_id is not None:
-            attributes["xcover.request_id"] = request_id
+            attributes["xcover.request_id"] = printable(request_id)  # the server's text, as in messages
         if details:
-            attributes.update(details)
+            attributes.update({k: printable(v) if isinstance(v, str) else v for k, v in details.items()})
         metric: dict[str, AttributeValue] = {
             "xcover.operation": self._operation,
             "xcover.outcome": result,

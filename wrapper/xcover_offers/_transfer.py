@@ -284,8 +284,9 @@ def from_aiohttp(exc: Exception, request: httpx.Request) -> httpx.TransportError
     headers, and it cannot be pickled."""
     import aiohttp
 
-    detail = getattr(exc, "message", None)
-    text = f"{type(exc).__name__}: {' '.join(str(detail if isinstance(detail, str) else exc).split())}"
+    detail = getattr(exc, "message", None)  # a ClientResponseError's str() adds the URL, query and all
+    flat = " ".join(str(detail if isinstance(detail, str) else exc).split())
+    text = f"{type(exc).__name__}: {flat if len(flat) <= 200 else flat[:199] + '…'}"
     if isinstance(exc, aiohttp.ClientResponseError | aiohttp.ClientPayloadError):
         return httpx.RemoteProtocolError(text, request=request)
     if isinstance(exc, aiohttp.ClientConnectionError):

@@ -5,7 +5,8 @@ verifies signatures with `verify_signature`, validates each request against its 
 openapi-core, keeps XCover's idempotency contract (see `_idempotency`) and can inject faults, aimed
 at one operation or at any (see `_faults`). The purchase flow is modelled with state (see
 `_handlers`): Create Offer prices deterministically (see `_pricing`) and keeps its offers, Confirm
-Offer books them, Opt-out and Get Booking follow them, within bounds (``offer_retention``,
+Offer books them (and, given a ``webhook_url``, sends XCover's BOOKING_CREATED webhook; see
+`_webhooks`), Opt-out and Get Booking follow them, within bounds (``offer_retention``,
 ``max_offers``; see `_bookings`). An operation without a model answers the success its contract
 describes (see `_contract`). Run it in-process through an httpx transport, or as a real HTTP/1.1
 server with an admin endpoint for faults (see `_admin`)::
@@ -34,7 +35,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ._answers import Call, Handler
     from ._app import SandboxApp
-    from ._defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET, MAX_BODY_BYTES
+    from ._defaults import (
+        DEFAULT_API_KEY,
+        DEFAULT_API_SECRET,
+        DEFAULT_WEBHOOK_KEY,
+        DEFAULT_WEBHOOK_SECRET,
+        MAX_BODY_BYTES,
+    )
     from ._exchange import Exchange, SandboxRequest, SandboxResponse
     from ._faults import Fault, Faults
     from ._fixture import SandboxFixture
@@ -42,10 +49,13 @@ if TYPE_CHECKING:
     from ._sandbox import Sandbox
     from ._server import SandboxServer
     from ._transport import AsyncSandboxTransport, SandboxTransport
+    from ._webhooks import WebhookDelivery
 
 _WHERE = {
     "DEFAULT_API_KEY": "._defaults",
     "DEFAULT_API_SECRET": "._defaults",
+    "DEFAULT_WEBHOOK_KEY": "._defaults",
+    "DEFAULT_WEBHOOK_SECRET": "._defaults",
     "MAX_BODY_BYTES": "._defaults",
     "SandboxApp": "._app",
     "Call": "._answers",
@@ -62,12 +72,15 @@ _WHERE = {
     "SandboxServer": "._server",
     "AsyncSandboxTransport": "._transport",
     "SandboxTransport": "._transport",
+    "WebhookDelivery": "._webhooks",
 }
 
 __all__ = [
     "DEFAULT_API_KEY",
     "DEFAULT_API_SECRET",
     "DEFAULT_PRODUCTS",
+    "DEFAULT_WEBHOOK_KEY",
+    "DEFAULT_WEBHOOK_SECRET",
     "MAX_BODY_BYTES",
     "AsyncSandboxTransport",
     "Call",
@@ -83,6 +96,7 @@ __all__ = [
     "SandboxResponse",
     "SandboxServer",
     "SandboxTransport",
+    "WebhookDelivery",
 ]
 
 

@@ -13,7 +13,8 @@ faults they set::
                                           "operation": "create_offer"}]}
     GET  /_sandbox/requests   what the API was sent and answered, oldest first: the last 100
                               (?limit=N for the last N, at most 1000); header names lower-cased,
-                              signatures redacted, request bodies masked (below)
+                              signatures redacted, request bodies masked (below), and only
+                              described for a request refused before its signature was verified
     POST /_sandbox/reset      no faults, no history, no idempotency keys, offers or bookings
 
 Faults (each also takes ``times``, and ``operation``: an operationId of the spec, the only operation
@@ -29,12 +30,16 @@ other value shown as ``***``; a body that is not JSON the sandbox can read that 
 JSON) is only described. The sandbox's answers hold no personal data and are listed as they were.
 
 A POST must say ``Content-Type: application/json`` (a body is optional for reset): a web page
-cannot send that to 127.0.0.1 without the browser asking first, which this server never allows.
+cannot send that to 127.0.0.1 without the browser asking first, which this server never allows. And
+every admin request must name this machine in its ``Host`` header (localhost, 127.0.0.0/8 or [::1],
+with any port, or the address the server is bound to), else it is a 403: a page whose domain an
+attacker re-points at 127.0.0.1 (DNS rebinding) sends its own name there, and reads nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import json
 from collections.abc import Callable
 from typing import Any, Final
@@ -46,6 +51,7 @@ from .._logging import mask_body
 from ._answers import error_body, reject_constant
 from ._app import SandboxApp
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
+from ._log import logger
 from ._openapi import JSON, too_deep_at
 
 PREFIX: Final = "/_sandbox"
@@ -60,8 +66,39 @@ def is_admin(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-def admin_answer(app: SandboxApp, request: SandboxRequest) -> SandboxResponse:
-    """The answer to an admin request (a path under ``/_sandbox``)."""
+def is_loopback(host: str) -> bool:
+    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def local_host_header(request: SandboxRequest, bound: str) -> bool:
+    """Whether the request has one ``Host`` that names this machine (or `bound`), with any port."""
+    values = [v for k, v in request.headers if k.lower() == "host"]
+    if len(values) != 1:
+        return False
+    host = values[0].strip().lower()
+    if host.startswith("["):  # [::1] or [::1]:8080
+        name, close, port = host[1:].partition("]")
+        if not close or (port and not port.startswith(":")):
+            return False
+        port = port[1:]
+    else:
+        name, _, port = host.partition(":")
+    if port and not (port.isascii() and port.isdigit()):
+        return False
+    return bool(name) and (is_loopback(name) or name == bound.strip("[]").lower())
+
+
+def admin_answer(app: SandboxApp, request: SandboxRequest, *, bound: str = "127.0.0.1") -> SandboxResponse:
+    """The answer to an admin request (a path under ``/_sandbox``) to a server bound to `bound`."""
+    if not local_host_header(request, bound):
+        logger.warning("admin request refused: its Host header does not name this machine")
+        return app.render_json(403, error_body("forbidden", "Forbidden."))
     route = request.path.rstrip("/")
     handlers: dict[str, dict[str, Callable[[SandboxApp, SandboxRequest], Any]]] = {
         PREFIX + "/faults": {"GET": _get_faults, "POST": _set_faults},
@@ -130,7 +167,7 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
             "method": request.method,
             "target": request.target,
             "headers": {k.lower(): v for k, v in redact_headers(dict(request.headers)).items()},
-            "body": _masked(request.body),
+            "body": _unkept(exchange.unkept_body) if exchange.unkept_body else _masked(request.body),
         },
         "response": {
             "status": response.status,
@@ -160,6 +197,10 @@ def _shown(body: bytes) -> Any:
         return None
     readable, value = _json(body)
     return value if readable else body[:4096].decode("utf-8", "replace")
+
+
+def _unkept(size: int) -> str:
+    return f"({size} bytes, not kept: the request was refused before its signature was verified)"
 
 
 def _masked(body: bytes) -> Any:

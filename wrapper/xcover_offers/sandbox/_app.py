@@ -44,7 +44,6 @@ import re
 import secrets
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from email.utils import formatdate
@@ -71,6 +70,7 @@ from ._contract import NotModelled, success_answer
 from ._defaults import (
     DEFAULT_API_KEY,
     DEFAULT_API_SECRET,
+    HISTORY_BYTES,
     HISTORY_SIZE,
     IDEMPOTENCY_RETENTION,
     MAX_BODY_BYTES,
@@ -80,6 +80,7 @@ from ._defaults import (
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._faults import Fault, Faults
 from ._handlers import MODELLED, create_offer
+from ._history import History
 from ._idempotency import Claim, IdempotencyStore
 from ._log import logger
 from ._openapi import JSON, Spec, SpecResponse, shipped, too_deep_at
@@ -92,6 +93,13 @@ _HTML_502: Final = (
 )
 _FAULT_TYPES: Final = {429: "rate_limited", 503: "service_unavailable", 423: "locked"}
 _TOO_DEEP: Final = f"Must not nest objects and arrays more than {MAX_BODY_DEPTH} levels deep."
+
+
+@dataclasses.dataclass(slots=True)
+class _Checked:
+    """How far one request got: its body is kept in the history once its signature checked out."""
+
+    signature: bool = False
 
 
 def _stable_uuid(*parts: str) -> str:
@@ -120,6 +128,7 @@ class SandboxApp:
         seed: str | None = None,
         check_responses: bool = False,
         history_size: int = HISTORY_SIZE,
+        history_bytes: int = HISTORY_BYTES,
         idempotency_retention: float = IDEMPOTENCY_RETENTION,
         document: Mapping[str, Any] | None = None,
         handlers: Mapping[str, Handler] | None = None,
@@ -142,6 +151,9 @@ class SandboxApp:
             check_responses: validate every answer against the spec before sending it and answer 500
                 if it does not conform; meant for this package's own tests.
             history_size: how many exchanges `history` keeps (the oldest are dropped first).
+            history_bytes: how many bytes of bodies, targets and headers `history` keeps (the
+                oldest exchanges are dropped first; the newest is always kept). A request refused
+                before its signature was verified is kept without its body.
             idempotency_retention: seconds a processed request's answer is replayed (409) to a
                 request with the same ``X-Idempotency-Key``, path and body; XCover keeps them 48
                 hours; 0 turns it off.
@@ -182,7 +194,7 @@ class SandboxApp:
         self.purchases = Purchases(retention=offer_retention, capacity=max_offers)
         self._seed = seed if seed is not None else secrets.token_hex(8)
         self._counter = itertools.count(1)
-        self._history: deque[Exchange] = deque(maxlen=history_size)
+        self._history = History(size=history_size, budget=history_bytes)
         self.base_path = self.spec.base_path
 
     def __repr__(self) -> str:
@@ -193,8 +205,8 @@ class SandboxApp:
 
     @property
     def history(self) -> list[Exchange]:
-        """The exchanges handled so far, oldest first (at most ``history_size``)."""
-        return list(self._history)
+        """The exchanges handled so far, oldest first (at most ``history_size``, ``history_bytes``)."""
+        return self._history.exchanges()
 
     def now(self) -> float:
         """The sandbox's clock: the wall clock plus ``faults.clock_offset``."""
@@ -246,8 +258,9 @@ class SandboxApp:
         """Answer one request. Never raises."""
         request_id = self.new_id("request")
         now = self.now()
+        checked = _Checked()
         try:
-            response = self._answer(request, request_id, now)
+            response = self._answer(request, request_id, now, checked)
         except Exception:
             logger.exception(
                 "sandbox failure on %s %s (request id %s)", request.method, request.path, request_id
@@ -262,20 +275,35 @@ class SandboxApp:
                 request_id,
                 now,
             )
-        self._history.append(Exchange(request, response, request_id, now))
+        self._record(request, response, request_id, now, checked)
         logger.info(
             "%s %s -> %s (request id %s)", request.method, request.target, response.status, request_id
         )
         return response
 
-    def _answer(self, request: SandboxRequest, request_id: str, now: float) -> SandboxResponse:
+    def _record(
+        self,
+        request: SandboxRequest,
+        response: SandboxResponse,
+        request_id: str,
+        now: float,
+        checked: _Checked,
+    ) -> None:
+        # Whoever can reach the port can send bodies; only a signed request's is worth its memory.
+        unkept = 0 if checked.signature else len(request.body)
+        kept = dataclasses.replace(request, body=b"") if unkept else request
+        self._history.record(Exchange(kept, response, request_id, now, unkept_body=unkept))
+
+    def _answer(
+        self, request: SandboxRequest, request_id: str, now: float, checked: _Checked
+    ) -> SandboxResponse:
         match = self.spec.route(request.method, request.path)
         fault = self.faults.take(match.operation.id if match.operation else None)
         if fault is not None and not fault.processes_request:
             return self._fault(fault, request_id, now)
         delay = self.faults.latency + (fault.delay if fault is not None else 0.0)
         try:
-            status, body, headers = self._operation(request, match, now, delay)
+            status, body, headers = self._operation(request, match, now, delay, checked)
         except EarlyAnswer as early:
             status, body, headers = early.response
         if fault is not None and fault.kind == "replay" and 200 <= status < 300:
@@ -292,7 +320,9 @@ class SandboxApp:
             return dataclasses.replace(response, chunk_size=fault.chunk_size, chunk_delay=fault.interval)
         return response
 
-    def _operation(self, request: SandboxRequest, match: Match, now: float, delay: float) -> Answer:
+    def _operation(
+        self, request: SandboxRequest, match: Match, now: float, delay: float, checked: _Checked
+    ) -> Answer:
         op = match.operation
         if op is None:
             if match.allowed:
@@ -314,6 +344,7 @@ class SandboxApp:
             )
         except SignatureError as exc:
             fail(403, "forbidden", f"Signature verification failed: {exc}")
+        checked.signature = True
 
         key = request.header(IDEMPOTENCY_FIELD) if op.idempotent else None
         claim = self._claim(op, match, key, request, now) if key else None

@@ -78,7 +78,9 @@ class Exchange:
     A dropped connection (`Fault.drop`) is recorded with ``response.status == 0``; when the request
     was processed first (``after_processing=True``), the body is the answer that was lost. What the HTTP
     server rejects before a request is complete (malformed HTTP, an announced body over the cap) is
-    not recorded: there is no request to show. Neither are the server's admin requests.
+    not recorded: there is no request to show. Neither are the server's admin requests. A request
+    refused before its signature was verified (unsigned, wrongly signed, no such operation, over the
+    body cap, a fault that answers first) is kept without its body: `unkept_body` gives its size.
     """
 
     request: SandboxRequest
@@ -86,3 +88,5 @@ class Exchange:
     request_id: str
     at: float
     """The sandbox's clock (offset included) when it answered."""
+    unkept_body: int = 0
+    """The size in bytes of the request body that was not kept (``request.body`` is then empty)."""

@@ -18,6 +18,7 @@ from ._exchange import Exchange
 from ._faults import Fault, Faults
 from ._sandbox import Sandbox
 from ._server import SandboxServer
+from ._webhooks import WebhookDelivery
 
 DEFAULT_PARTNER_CODE = "SANDBOX"
 
@@ -28,7 +29,7 @@ class SandboxFixture:
     Args:
         serve: run a real HTTP server on 127.0.0.1 instead of the in-process transports.
         partner_code: the partner code the clients use.
-        **sandbox_kwargs: passed to `Sandbox` (products, faults, clock, seed ...).
+        **sandbox_kwargs: passed to `Sandbox` (products, faults, clock, seed, webhook_url ...).
 
     Attributes:
         sandbox: the `Sandbox`; set ``sandbox.faults`` or call `queue` to inject faults.
@@ -62,6 +63,11 @@ class SandboxFixture:
     def history(self) -> list[Exchange]:
         """Every exchange the sandbox handled, oldest first."""
         return self.sandbox.history
+
+    @property
+    def webhooks_sent(self) -> list[WebhookDelivery]:
+        """What became of each webhook the sandbox sent (given ``webhook_url=``), oldest first."""
+        return self.sandbox.webhooks_sent
 
     def queue(self, *faults: Fault) -> None:
         """One-shot faults for the next requests, in order."""
@@ -115,12 +121,13 @@ class SandboxFixture:
         }
 
     def close(self) -> None:
-        """Close the clients it made and stop the server, if any."""
+        """Close the clients it made, stop the server, if any, and the sandbox's webhooks."""
         for closer in reversed(self._closers):
             closer.close()
         self._closers.clear()
         if self.server is not None:
             self.server.close()
+        self.sandbox.close()
 
     def __enter__(self) -> Self:
         return self

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import ipaddress
 import socket
 import threading
 import time
@@ -36,9 +35,15 @@ from urllib.parse import urlsplit
 
 from .._transfer import content_length
 from .._version import __version__
-from ._admin import admin_answer, is_admin
+from ._admin import admin_answer, is_admin, is_loopback
 from ._app import SandboxApp
-from ._defaults import ACCEPT_BACKOFF, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_READ_TIMEOUT
+from ._defaults import (
+    ACCEPT_BACKOFF,
+    DEFAULT_IDLE_TIMEOUT,
+    DEFAULT_MAX_CONNECTIONS,
+    DEFAULT_READ_TIMEOUT,
+    MAX_TIMEOUT,
+)
 from ._exchange import SandboxRequest, SandboxResponse
 from ._log import logger
 
@@ -168,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         request = SandboxRequest(self.command, target, tuple(self.headers.items()), body)
         if self.server.admin and is_admin(request.path):
-            self._reply(admin_answer(sandbox, request))
+            self._reply(admin_answer(sandbox, request, bound=self.server.server_address[0]))
             return
         response = sandbox.handle(request)
         if response.delay:
@@ -349,16 +354,6 @@ def admin_served(admin: bool | None, host: str) -> bool:
     return is_loopback(host) if admin is None else admin
 
 
-def is_loopback(host: str) -> bool:
-    """Whether `host` names this machine only (127.0.0.0/8, ::1, localhost)."""
-    if host.strip().lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 class ServerOptions(TypedDict, total=False):
     """`SandboxServer`'s keyword options, as `Sandbox.serve` forwards them."""
 
@@ -381,8 +376,8 @@ class SandboxServer:
         sandbox: the sandbox that answers (a `Sandbox`, or its core `SandboxApp`).
         host: the address to bind; IPv6 addresses work too.
         port: the port; 0 for any free one.
-        idle_timeout: seconds a connection may wait for its next request.
-        read_timeout: seconds a request may take to arrive whole, from its first byte.
+        idle_timeout: seconds a connection may wait for its next request (at most a day).
+        read_timeout: seconds a request may take to arrive whole, from its first byte (at most a day).
         max_connections: connections served at once; one more gets a 503 and is closed.
         admin: serve the admin endpoint under ``/_sandbox`` (faults, requests, reset). None (the
             default) serves it on a loopback host only; True on another host is refused, since the
@@ -400,8 +395,10 @@ class SandboxServer:
         max_connections: int = DEFAULT_MAX_CONNECTIONS,
         admin: bool | None = None,
     ) -> None:
-        if not (idle_timeout > 0 and read_timeout > 0):
-            raise ValueError("idle_timeout and read_timeout must be positive")
+        for name, value in (("idle_timeout", idle_timeout), ("read_timeout", read_timeout)):
+            # A socket cannot wait 1e308 s: every connection would end at once, logged at DEBUG only.
+            if not 0 < value <= MAX_TIMEOUT:
+                raise ValueError(f"{name} must be more than 0 and at most {MAX_TIMEOUT:g} seconds (a day)")
         if max_connections < 1:
             raise ValueError("max_connections must be at least 1")
         self.sandbox = sandbox
