@@ -329,14 +329,14 @@ def test_help_starts_a_newcomer_with_the_demo(capsys: pytest.CaptureFixture[str]
 # -- sandbox --------------------------------------------------------------------------------------
 
 
-def _start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
+def _start(*args: str, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[str], str, str]:
     """Start `xcover-offers sandbox` on a free port; returns the process, base URL and banner."""
     process = subprocess.Popen(
         [sys.executable, "-m", "xcover_offers", "sandbox", "--host", "127.0.0.1", "--port", "0", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     )
     assert process.stdout is not None
     banner = [process.stdout.readline() for _ in range(4)]
@@ -347,7 +347,7 @@ def _start(*args: str) -> tuple[subprocess.Popen[str], str, str]:
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_sandbox_command_serves_and_stops_cleanly(stop: signal.Signals) -> None:
-    process, base_url, banner = _start("--api-key", KEY, "--api-secret", SECRET)
+    process, base_url, banner = _start("--api-key", KEY, env={"XCOVER_API_SECRET": SECRET})
     try:
         with httpx.Client(base_url=base_url, auth=XCoverAuth(KEY, SECRET)) as http:
             response = http.post("/partners/CLI/offers/", json=REQUEST)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import IO, Any, Final
 
-from ._cli import ENV_CREDENTIALS, PROG, CommandError
+from ._cli import ENV_CREDENTIALS, CommandError
 from ._cli_webhook import add_webhook_option, webhook_banner, webhook_settings
 from ._constants import env_value
 
@@ -64,7 +64,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="serve the offline XCover sandbox over HTTP until Ctrl-C",
         description="Serve the offline XCover sandbox, every operation of the spec, over HTTP/1.1 until "
         "Ctrl-C or SIGTERM.\n"
-        "The API secret comes from $XCOVER_API_SECRET (else the published sandbox-secret).",
+        "The API secret comes from --api-secret-file, else $XCOVER_API_SECRET, else the published "
+        "sandbox-secret;\nnever from the command line, which ps shows to every user of the machine.",
         epilog=SANDBOX_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -79,10 +80,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="key clients sign with (default: $XCOVER_API_KEY, else sandbox-key; e.g. --api-key test-key)",
     )
     serve.add_argument(
-        "--api-secret",
-        help="deprecated: ps shows it to every user; set the environment instead "
-        "(e.g. XCOVER_API_SECRET=my-secret xcover-offers sandbox)",
+        "--api-secret-file",
+        metavar="FILE",
+        help="file whose first line is the secret clients sign with (default: $XCOVER_API_SECRET, "
+        "else sandbox-secret; e.g. --api-secret-file ~/.config/xcover/sandbox-secret)",
     )
+    # Removed, not merely deprecated: a secret in argv is in /proc/PID/cmdline for every user. Kept
+    # hidden to say so, and so that argparse does not read it as an abbreviation of --api-secret-file.
+    serve.add_argument("--api-secret", nargs="?", action=_Removed, help=argparse.SUPPRESS)
     serve.add_argument(
         "--latency",
         type=_latency,
@@ -145,18 +150,18 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     serve.add_argument(
         "--idle-timeout",
-        type=_positive_seconds,
+        type=_timeout,
         default=sandbox_defaults.DEFAULT_IDLE_TIMEOUT,
         metavar="SECONDS",
-        help="how long a connection may wait for its next request "
+        help="how long a connection may wait for its next request, at most a day "
         "(default %(default)g; e.g. --idle-timeout 5)",
     )
     serve.add_argument(
         "--read-timeout",
-        type=_positive_seconds,
+        type=_timeout,
         default=sandbox_defaults.DEFAULT_READ_TIMEOUT,
         metavar="SECONDS",
-        help="how long a request may take to arrive whole, from its first byte "
+        help="how long a request may take to arrive whole, from its first byte, at most a day "
         "(default %(default)g; e.g. --read-timeout 2)",
     )
     serve.add_argument(
@@ -175,14 +180,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _sandbox(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from .sandbox import DEFAULT_API_KEY, DEFAULT_API_SECRET, Faults, Sandbox, SandboxServer
 
-    if args.api_secret:
-        print(
-            f"{PROG}: warning: --api-secret shows the secret to every user of this machine (ps); "
-            f"set {ENV_CREDENTIALS[1][0]} instead",
-            file=sys.stderr,
-        )
     api_key = args.api_key or env_value(ENV_CREDENTIALS[0], environ) or DEFAULT_API_KEY
-    api_secret = args.api_secret or env_value(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
+    if args.api_secret_file:
+        api_secret = _read_secret(args.api_secret_file)
+    else:
+        api_secret = env_value(ENV_CREDENTIALS[1], environ) or DEFAULT_API_SECRET
     if not args.quiet:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
@@ -249,6 +251,42 @@ def _raise_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
+MAX_SECRET_FILE: Final = 4096
+
+
+def _read_secret(path: str) -> str:
+    """The first line of a secret file, without its line ending; the file is read 4 KiB at most."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(MAX_SECRET_FILE + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read the API secret file {path}: {exc.strerror or exc}") from None
+    if len(data) > MAX_SECRET_FILE:
+        raise CommandError(f"{path} is larger than {MAX_SECRET_FILE} bytes; it should hold one line")
+    try:
+        lines = data.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise CommandError(f"{path} is not UTF-8 text") from None
+    secret = lines[0] if lines else ""
+    if not secret.strip():
+        raise CommandError(f"{path} holds no API secret on its first line")
+    return secret
+
+
+class _Removed(argparse.Action):
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option: str | None = None,
+    ) -> None:
+        parser.error(
+            f"{option} was removed: ps shows a secret given on the command line to every user of the "
+            f"machine; set {ENV_CREDENTIALS[1][0]} or use --api-secret-file FILE"
+        )
+
+
 # -- option values (an ArgumentTypeError is a usage error naming the option) ---------------------
 
 
@@ -308,6 +346,15 @@ def _positive_seconds(text: str) -> float:
     value = _seconds(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return value
+
+
+def _timeout(text: str) -> float:
+    from .sandbox._defaults import MAX_TIMEOUT
+
+    value = _positive_seconds(text)
+    if value > MAX_TIMEOUT:
+        raise argparse.ArgumentTypeError(f"{text!r} is more than a day: use at most {MAX_TIMEOUT:g} seconds")
     return value
 
 

@@ -172,8 +172,8 @@ _CLIENT_ARGS_DOC = """
             30 s; None for no limit.
         max_retries: retries after the first attempt, for connection errors, timeouts, 408, 423,
             429, 500, 502, 503 and 504; default 2; 0 disables them.
-        max_response_bytes: largest decoded response body read (default 16 MiB); a larger one
-            raises ResponseTooLargeError and is not retried.
+        max_response_bytes: largest decoded response body read (default 1 MiB, over 100 times a
+            5-product offer); a larger one raises ResponseTooLargeError and is not retried.
         headers: default headers added to every request (not Date, Authorization, X-Api-Key,
             X-Idempotency-Key or the body's headers, which the client sets).
         circuit_breaker: a `CircuitBreaker`, shareable between clients; off when not given.

@@ -20,7 +20,8 @@ DEFAULT_MAX_RESPONSE_BYTES: Final = 1024 * 1024
 """Largest decoded response body read; a larger one is refused. XCover's answers are small: the
 sandbox's Create Offer with 5 products and every extra field is 8 KB, a booking less, so 1 MiB is over
 100 times the largest seen. The limit also bounds what a hostile body costs once read: parsed, the
-worst 1 MiB of JSON (a million empty arrays) takes about 60 MB; at 16 MiB it was about 1 GB."""
+worst 1 MiB of JSON found (350,000 empty objects) peaks at 65 MB more than before the call; 16 MiB of
+it took 1 GB (tests/test_hostile_wire.py measures it)."""
 MAX_DURATION: Final = 86_400.0
 """The longest timeout or total_timeout accepted, in seconds (a day): any longer is a mistake, and
 from about 1e9 s a socket's timeout overflows (OverflowError from deep inside the socket module)."""

@@ -209,14 +209,14 @@ class Compiled:
         if self._recursive and (steps := deeper_than(payload, MAX_BODY_DEPTH)) is not None:
             raise Invalid(f"nested more than {MAX_BODY_DEPTH} levels deep", *reversed(steps), too_deep=True)
         try:
-            if self._validator.is_valid(payload):
-                return payload
-            error = next(iter(self._validator.iter_errors(payload)))
+            # The first error only: iter_errors builds every one before yielding any, 13 s and 1.3 GB
+            # for a 1 MiB answer listing 350,000 empty products.
+            self._validator.validate(payload)
+        except ValidationError as error:
+            raise self._invalid(error, payload) from None
         except ValueError:  # jsonschema-rs takes JSON types only: json.loads never gives others
-            error = None
-        if error is None:
-            raise Invalid(f"{NOT_JSON}, as json.loads returns")
-        raise self._invalid(error, payload)
+            raise Invalid(f"{NOT_JSON}, as json.loads returns") from None
+        return payload
 
     def _schema_at(self, steps: Sequence[str | int]) -> Mapping[str, Any]:
         """The spec's schema at a data path; {} where the schema says nothing (free-form data)."""

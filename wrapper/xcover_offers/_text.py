@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from typing import Final
 
-_UNSAFE: Final = re.compile(
-    "[\x00-\x1f\x7f-\x9f"  # C0 controls (tab and newline too), DEL, C1 controls
+_C0: Final = "\x00-\x1f"  # C0 controls, tab and newline included
+_OTHERS: Final = (
+    "\x7f-\x9f"  # DEL and the C1 controls (0x9b is a CSI to some terminals)
     "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
     "\u2028\u2029"  # line and paragraph separators: a line break to many log viewers
-    "\ud800-\udfff]"  # lone surrogates: not encodable, so not printable
+    "\ud800-\udfff"  # lone surrogates: not encodable, so not printable
 )
+_UNSAFE: Final = re.compile(f"[{_C0}{_OTHERS}]")
+_UNSAFE_IN_JSON: Final = re.compile(f"[{_OTHERS}]")  # json.dumps escapes C0 itself
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -35,8 +38,9 @@ def printable(text: str) -> str:
 
 def printable_json(text: str) -> str:
     """JSON text (from `json.dumps(..., ensure_ascii=False)`) with the same characters written as
-    `\\uXXXX` escapes: the same data, safe on a terminal. json.dumps escapes C0 controls itself, not
-    C1 controls, bidi characters or lone surrogates."""
-    if text.isascii():
-        return text  # C0 controls are already escaped; nothing else is outside ASCII
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+    `\\uXXXX` escapes: the same data, safe on a terminal. json.dumps escapes C0 controls itself (a raw
+    newline in its output is indentation, left alone), not DEL, C1 controls, bidi characters or lone
+    surrogates."""
+    if text.isascii() and "\x7f" not in text:
+        return text
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m[0]):04x}", text)

@@ -34,11 +34,11 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Final, overload
+from typing import TYPE_CHECKING, Any, Final, Protocol, overload
 
 from ._errors import SignatureError, WebhookSignatureError
 from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, utf8_or_none
@@ -66,6 +66,12 @@ DEFAULT_TOLERANCE: Final = 300.0
 """Seconds a delivery's ``Date`` may be from now, either way: `verify_signature`'s default skew."""
 _REQUIRED: Final = ("algorithm", "signature")
 _SHAPE: Final = 'expected a JSON object {"event": NAME, "payload": {...}}'
+
+
+class _Headers(Protocol):
+    """Any mapping of header names to values, or an object with such ``items()`` (werkzeug's)."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
 
 
 class WebhookEventType(StrEnum):
@@ -100,7 +106,7 @@ class WebhookEvent:
 
 
 def construct_event(
-    headers: Mapping[str, str],
+    headers: _Headers,
     body: bytes | str,
     *,
     api_key: str,
@@ -121,8 +127,8 @@ def construct_event(
     time.
 
     Args:
-        headers: the request's headers: any mapping (looked up case-insensitively), `httpx.Headers`,
-            a framework's headers object.
+        headers: the request's headers, looked up case-insensitively: any mapping, `httpx.Headers`,
+            or a framework's headers object with ``items()`` (Flask's, Django's, Starlette's).
         body: the raw request body (bytes as received; text is encoded as UTF-8).
         api_key: the listener key the partner gave XCover.
         api_secret: the listener secret (``str`` is encoded as UTF-8).

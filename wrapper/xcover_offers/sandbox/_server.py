@@ -173,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             target = parts.path + (f"?{parts.query}" if parts.query else "")
         request = SandboxRequest(self.command, target, tuple(self.headers.items()), body)
         if self.server.admin and is_admin(request.path):
-            self._reply(admin_answer(sandbox, request, bound=self.server.server_address[0]))
+            self._reply(admin_answer(sandbox, request, bound=self.server.host))
             return
         response = sandbox.handle(request)
         if response.delay:
@@ -252,6 +252,7 @@ class _HTTPServer(ThreadingHTTPServer):
         admin: bool,
     ) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.host = address[0]
         self.sandbox = sandbox
         self.idle_timeout = idle_timeout
         self.read_timeout = read_timeout

@@ -6,6 +6,10 @@ would put on the wire (path as sent, headers, body), so signing is exercised exa
 network. A dropped-connection fault surfaces as the error httpx raises when a server hangs up:
 `httpx.RemoteProtocolError`. A trickling body is a stream that waits (through the sandbox's sleep
 functions) before each piece.
+
+A wait (injected latency, a trickle's pause) lasts no longer than a socket read would: the request's
+read timeout (``request.extensions["timeout"]``) and, in sync code, the deadline `OffersClient` sets
+for the call (`_deadline`). A wait cut short raises `httpx.ReadTimeout`, as a real server's would.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Final
 
 import httpx
 
+from .._deadline import clip
 from ._app import SandboxApp
 from ._exchange import SandboxRequest, SandboxResponse
 
@@ -27,6 +32,23 @@ def in_process_base_url(app: SandboxApp) -> str:
     return IN_PROCESS_ORIGIN + app.base_path
 
 
+class _NoTimeLeft(Exception):
+    pass
+
+
+def _wait_allowed(request: httpx.Request) -> float | None:
+    """How long a read of this request may wait: its read timeout, cut at the call's deadline."""
+    timeout = request.extensions.get("timeout") or {}
+    try:
+        return clip(timeout.get("read"), _NoTimeLeft)
+    except _NoTimeLeft:
+        return 0.0
+
+
+def _timed_out(request: httpx.Request, allowed: float) -> httpx.ReadTimeout:
+    return httpx.ReadTimeout(f"the sandbox did not answer within {allowed:.3g} s", request=request)
+
+
 def _to_sandbox(request: httpx.Request, body: bytes) -> SandboxRequest:
     return SandboxRequest(
         method=request.method,
@@ -36,27 +58,45 @@ def _to_sandbox(request: httpx.Request, body: bytes) -> SandboxRequest:
     )
 
 
+def _wait(app: SandboxApp, seconds: float, request: httpx.Request) -> None:
+    allowed = _wait_allowed(request)
+    if allowed is not None and seconds > allowed:
+        app.sleep(allowed)
+        raise _timed_out(request, allowed)
+    app.sleep(seconds)
+
+
+async def _async_wait(app: SandboxApp, seconds: float, request: httpx.Request) -> None:
+    allowed = _wait_allowed(request)
+    if allowed is not None and seconds > allowed:
+        await app.async_sleep(allowed)
+        raise _timed_out(request, allowed)
+    await app.async_sleep(seconds)
+
+
 class _Trickle(httpx.SyncByteStream):
-    def __init__(self, app: SandboxApp, response: SandboxResponse) -> None:
+    def __init__(self, app: SandboxApp, response: SandboxResponse, request: httpx.Request) -> None:
         self._app = app
         self._response = response
+        self._request = request
 
     def __iter__(self) -> Iterator[bytes]:
         for i, chunk in enumerate(self._response.chunks()):
             if i:
-                self._app.sleep(self._response.chunk_delay)
+                _wait(self._app, self._response.chunk_delay, self._request)
             yield chunk
 
 
 class _AsyncTrickle(httpx.AsyncByteStream):
-    def __init__(self, app: SandboxApp, response: SandboxResponse) -> None:
+    def __init__(self, app: SandboxApp, response: SandboxResponse, request: httpx.Request) -> None:
         self._app = app
         self._response = response
+        self._request = request
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         for i, chunk in enumerate(self._response.chunks()):
             if i:
-                await self._app.async_sleep(self._response.chunk_delay)
+                await _async_wait(self._app, self._response.chunk_delay, self._request)
             yield chunk
 
 
@@ -81,8 +121,12 @@ class SandboxTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = self.sandbox.handle(_to_sandbox(request, request.read()))
         if response.delay:
-            self.sandbox.sleep(response.delay)
-        stream = _Trickle(self.sandbox, response) if response.chunk_size else httpx.ByteStream(response.body)
+            _wait(self.sandbox, response.delay, request)
+        stream = (
+            _Trickle(self.sandbox, response, request)
+            if response.chunk_size
+            else httpx.ByteStream(response.body)
+        )
         return _to_httpx(response, request, stream)
 
 
@@ -95,8 +139,10 @@ class AsyncSandboxTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = self.sandbox.handle(_to_sandbox(request, await request.aread()))
         if response.delay:
-            await self.sandbox.async_sleep(response.delay)
+            await _async_wait(self.sandbox, response.delay, request)
         stream = (
-            _AsyncTrickle(self.sandbox, response) if response.chunk_size else httpx.ByteStream(response.body)
+            _AsyncTrickle(self.sandbox, response, request)
+            if response.chunk_size
+            else httpx.ByteStream(response.body)
         )
         return _to_httpx(response, request, stream)

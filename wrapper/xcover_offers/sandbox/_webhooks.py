@@ -293,7 +293,10 @@ def notify_on_confirm(confirm: Handler, sender: WebhookSender) -> Handler:
     def confirm_and_notify(app: SandboxApp, call: Call) -> Answer:
         status, body, headers = confirm(app, call)
         if status == 201 and isinstance(body, Mapping):
-            sender.send(BOOKING_CREATED, body)
+            try:
+                sender.send(BOOKING_CREATED, body)
+            except Exception:  # a webhook never costs the booking its answer
+                logger.exception("could not queue %s for booking %s", BOOKING_CREATED, body.get("id"))
         return status, body, headers
 
     return confirm_and_notify

@@ -15,6 +15,20 @@ Example::
 
         xcover_sandbox.queue(Fault.rate_limited(retry_after="0"))
         ...
+
+``xcover_sandbox_server`` serves on 127.0.0.1, on a free port, with no faults. To choose, override
+``xcover_sandbox_server_options`` (in a test module or a conftest.py, the way pytest overrides any
+fixture) with what `SandboxServer` takes (host, port, idle_timeout, read_timeout, max_connections,
+admin) and ``faults``, a `Faults`; or parametrize it for one test::
+
+    @pytest.fixture
+    def xcover_sandbox_server_options():
+        from xcover_offers.sandbox import Faults
+
+        return {"port": 8089, "faults": Faults(latency=0.2)}
+
+    @pytest.mark.parametrize("xcover_sandbox_server_options", [{"host": "::1"}])
+    def test_over_ipv6(xcover_sandbox_server): ...
 """
 
 from __future__ import annotations
@@ -25,7 +39,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from ._fixture import SandboxFixture
+    from ._fixture import SandboxFixture, SandboxServerFixture, ServerFixtureOptions
 
 
 @pytest.fixture
@@ -38,9 +52,18 @@ def xcover_sandbox() -> Iterator[SandboxFixture]:
 
 
 @pytest.fixture
-def xcover_sandbox_server() -> Iterator[SandboxFixture]:
-    """The same, served over real HTTP/1.1 on 127.0.0.1 (a free port); ``.base_url`` points at it."""
-    from ._fixture import SandboxFixture
+def xcover_sandbox_server_options() -> ServerFixtureOptions:
+    """How ``xcover_sandbox_server`` serves: override it to choose host, port, faults ... (above)."""
+    return {}
 
-    with SandboxFixture(serve=True) as kit:
+
+@pytest.fixture
+def xcover_sandbox_server(
+    xcover_sandbox_server_options: ServerFixtureOptions,
+) -> Iterator[SandboxServerFixture]:
+    """The same, served over real HTTP/1.1 (127.0.0.1, a free port, unless the options say other);
+    ``.base_url`` points at it and ``.server`` is the running `SandboxServer`."""
+    from ._fixture import SandboxServerFixture
+
+    with SandboxServerFixture(**xcover_sandbox_server_options) as kit:
         yield kit
