@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import logging
 import pickle
 import re
 import traceback
@@ -36,6 +37,7 @@ from _harness import (
     sample_event,
 )
 from _wire import streaming_server
+from test_telemetry import Otel, otel  # noqa: F401 - the fixture
 from xcover_offers import (
     APIConnectionError,
     APIResponseValidationError,
@@ -662,3 +664,251 @@ def test_an_absurd_content_length_is_counted_not_believed(mode: tuple[str, str])
     script = Script(lambda: httpx.Response(200, headers=headers, stream=Body(lambda: zeros(64 * 1024))))
     with harness(mode, script, max_response_bytes=1000) as h, pytest.raises(ResponseTooLargeError):
         h.create_offer()
+
+
+# -- issue 24, second pass: what the server says reaches people escaped ------------------------------
+# (the wire-level items are in test_hostile_wire.py)
+
+ESCAPES = "\x1b]0;PWNED\x07\x1b[2J\x9b\u202egpj.exe\u2066\n"
+"""A terminal title, a clear screen, a C1 CSI, a bidi override, an isolate and a forged log line."""
+SHOWN = "\\x1b]0;PWNED\\x07\\x1b[2J\\x9b\\u202egpj.exe\\u2066\\x0a"
+
+
+def test_printable_escapes_what_drives_a_terminal_and_keeps_the_rest() -> None:
+    from xcover_offers._text import printable
+
+    assert printable(ESCAPES) == SHOWN
+    assert printable(SHOWN) == SHOWN, "idempotent"
+    assert printable("Café ≠ cafe, 東京, \U0001f600, tab-free") == "Café ≠ cafe, 東京, \U0001f600, tab-free"
+    assert printable("lone \udc80 surrogate") == "lone \\udc80 surrogate"
+    assert printable("\u200e\u200f\u061c\u202a\u2069\x7f\x85\u2028") == (
+        "\\u200e\\u200f\\u061c\\u202a\\u2069\\x7f\\x85\\u2028"
+    )
+
+
+def rid_header(text: str) -> list[tuple[bytes, bytes]]:
+    """An X-Request-Id of any text, as UTF-8 bytes (MockTransport has no parser to refuse ESC)."""
+    return [(b"X-Request-Id", text.encode())]
+
+
+def _hostile_422() -> httpx.Response:
+    body = {"message": f"bad {ESCAPES}", "errors": {f"customer.{ESCAPES}": [f"no {ESCAPES}"]}}
+    return httpx.Response(422, json=body, headers=rid_header(f"req-{ESCAPES.strip()}"))
+
+
+def test_server_text_in_an_error_message_is_escaped(mode: tuple[str, str]) -> None:
+    """Was printed raw: str(err) held ESC ] 0 ; ... BEL, ESC [ 2 J and U+202E."""
+    with harness(mode, Script(_hostile_422)) as h, pytest.raises(UnprocessableEntityError) as info:
+        h.create_offer()
+    err = info.value
+    text = str(err)
+    assert text.isascii(), "every control, C1 and bidi character shown as an escape"
+    assert text.isprintable()
+    assert f"bad {SHOWN}" in text
+    assert err.request_id == "req-\\x1b]0;PWNED\\x07\\x1b[2J\\x9b\\u202egpj.exe\\u2066"
+    assert err.message == f"bad {ESCAPES}", "the attribute keeps the server's value"
+    assert str(pickle.loads(pickle.dumps(err))) == text
+
+
+def test_server_text_in_a_refused_answer_is_escaped(mode: tuple[str, str]) -> None:
+    # A key twice names the key: the server's text, in the message.
+    content = b'{"data": {"id": "x", "currency": "USD", "products": []}, "\\u001b[2J": 1, "\\u001b[2J": 2}'
+    with (
+        harness(mode, Script(lambda: httpx.Response(200, content=content))) as h,
+        pytest.raises(APIResponseValidationError) as info,
+    ):
+        h.create_offer()
+    assert "\x1b" not in str(info.value)
+    assert "\\x1b[2J" in str(info.value)
+
+
+def test_the_debug_line_and_the_span_hold_server_text_escaped(
+    mode: tuple[str, str],
+    caplog: pytest.LogCaptureFixture,
+    otel: Otel,  # noqa: F811 - the fixture
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from xcover_offers import _telemetry
+
+    monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
+    body = offer_body(id=f"OFR-{ESCAPES}")
+    script = Script(httpx.Response(200, json=body, headers=rid_header(f"req-{ESCAPES}")))
+    with caplog.at_level(logging.DEBUG, logger="xcover_offers"), harness(mode, script) as h:
+        h.create_offer()
+    (line,) = [r.getMessage() for r in caplog.records if hasattr(r, "xcover_attempt")]
+    assert f"(req-{SHOWN})" in line, "one line, however many newlines the server sends"
+    attributes = dict(otel.call_span().attributes or {})
+    assert attributes["xcover.request_id"] == f"req-{SHOWN}"
+    assert attributes["xcover.offer_id"] == f"OFR-{SHOWN}"
+
+
+def test_the_cli_prints_server_text_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """The offer table, --json and the one-line error: each used to print ESC sequences raw."""
+    import io
+
+    from _harness import serve
+    from xcover_offers._cli import main
+
+    hostile = offer_body(
+        id=f"OFR-{ESCAPES}",
+        provider_reference=ESCAPES,
+        products=[{**product(), "product_config_id": f"etp-{ESCAPES}"}],
+    )
+    refusal = httpx.Response(422, json={"message": f"bad {ESCAPES}"})  # http.server writes latin-1 headers
+    answers = [httpx.Response(200, json=hostile), httpx.Response(200, json=hostile), refusal]
+    request = json.dumps({"customer": PERSONAL_CUSTOMER, "context": {"events": [sample_event()]}})
+    with serve(lambda r: answers.pop(0)) as url:
+        environ = {"XCOVER_API_KEY": API_KEY, "XCOVER_API_SECRET": API_SECRET, "XCOVER_PARTNER_CODE": PARTNER,
+                   "XCOVER_BASE_URL": url}  # fmt: skip
+        outputs = []
+        for flags in ([], ["--json"], []):
+            out = io.StringIO()
+            code = main(["create-offer", *flags], environ=environ, stdout=out, stdin=io.StringIO(request))
+            outputs.append((code, out.getvalue()))
+    (table_code, table), (json_code, as_json), (error_code, _) = outputs
+    assert (table_code, json_code, error_code) == (0, 0, 1)
+    assert f"Offer OFR-{SHOWN}" in table
+    assert f"etp-{SHOWN}" in table
+    assert json.loads(as_json)["id"] == f"OFR-{ESCAPES}", "--json: the same data, as JSON escapes"
+    error = capsys.readouterr().err
+    assert f"bad {SHOWN}" in error
+    for text in (table, as_json, error):
+        assert not any(c in text for c in "\x1b\x07\x9b\u202e\u2066"), repr(text)
+
+
+# -- issue 24: timeouts are durations --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [
+        ({"timeout": float("inf"), "total_timeout": None}, "timeout"),  # sync: OverflowError on the socket
+        ({"timeout": 1e300, "total_timeout": None}, "timeout"),
+        ({"timeout": float("nan")}, "timeout"),
+        ({"timeout": 86_401}, "timeout"),
+        ({"timeout": httpx.Timeout(5.0, read=float("inf"))}, "timeout read"),
+        ({"timeout": httpx.Timeout(5.0, pool=1e300)}, "timeout pool"),
+        ({"timeout": httpx.Timeout(5.0, connect=0)}, "timeout connect"),
+        ({"total_timeout": 1e300}, "total_timeout"),
+        ({"total_timeout": 10**400}, "total_timeout"),  # math.isfinite() would raise OverflowError
+    ],
+    ids=[
+        "inf",
+        "1e300",
+        "nan",
+        "over-a-day",
+        "Timeout-read-inf",
+        "Timeout-pool-1e300",
+        "Timeout-connect-0",
+        "total-1e300",
+        "total-huge-int",
+    ],
+)
+def test_a_duration_that_is_not_one_is_refused_naming_the_option(options: dict[str, Any], named: str) -> None:
+    for cls in (OffersClient, AsyncOffersClient):
+        with pytest.raises(ValueError, match=f"^{named} must be a positive number of seconds up to 86,400"):
+            cls(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, **options)
+    client = OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER)
+    with client, pytest.raises(ValueError, match=named):
+        client.with_options(**options)
+    script = Script(httpx.Response(200, json=ok_body()))
+    with harness(MODES[0], script) as h, pytest.raises(RequestValidationError) as info:
+        h.create_offer(**options)
+    assert info.value.path == named.split()[0]
+    assert script.requests == []
+
+
+def test_a_day_and_none_are_durations(mode: tuple[str, str]) -> None:
+    script = Script(httpx.Response(200, json=ok_body()))
+    with harness(mode, script, timeout=86_400, total_timeout=None) as h:
+        h.create_offer(timeout=httpx.Timeout(None, connect=5.0), total_timeout=86_400)
+    assert len(script.requests) == 1
+
+
+# -- issue 24: an answer must mean one thing, and be this request's --------------------------------
+
+
+def test_a_key_twice_in_a_200_is_refused_not_last_one_wins(mode: tuple[str, str]) -> None:
+    first = json.dumps(offer_body(id="OFR-FIRST"))[1:-1]
+    content = ("{" + first + ", " + json.dumps(offer_body(id="OFR-SECOND"))[1:-1] + "}").encode()
+    script = Script(lambda: httpx.Response(200, content=content, headers={"X-Request-Id": "r-9"}))
+    with harness(mode, script) as h, pytest.raises(APIResponseValidationError) as info:
+        h.create_offer()
+    assert "the key 'data' twice" in str(info.value)
+    assert info.value.request_id == "r-9"
+    assert len(script.requests) == 1, "not retried"
+
+
+def test_a_key_twice_deep_in_a_200_is_refused(mode: tuple[str, str]) -> None:
+    content = b'{"data": {"id": "OFR-1", "currency": "USD", "currency": "EUR", "products": []}}'
+    with (
+        harness(mode, Script(lambda: httpx.Response(200, content=content))) as h,
+        pytest.raises(APIResponseValidationError, match="'currency' twice"),
+    ):
+        h.create_offer()
+
+
+def test_an_error_body_with_a_key_twice_is_kept_as_text(mode: tuple[str, str]) -> None:
+    content = b'{"message": "first", "message": "second"}'
+    with (
+        harness(mode, Script(lambda: httpx.Response(400, content=content))) as h,
+        pytest.raises(APIStatusError) as info,
+    ):
+        h.create_offer()
+    assert info.value.body == content.decode()
+    assert info.value.message is None
+
+
+def test_a_replay_in_another_currency_is_not_this_request_s_answer(mode: tuple[str, str]) -> None:
+    """A 409 replay is the stored answer to the first request under the key: an offer in EUR cannot
+    answer a USD customer's request (a key reused across orders), so it is not a success."""
+    script = Script(httpx.Response(409, json=offer_body(currency="EUR"), headers={"X-Request-Id": "r-5"}))
+    with harness(mode, script) as h, pytest.raises(APIResponseValidationError) as info:
+        h.create_offer(idempotency_key="order-1")
+    message = str(info.value)
+    assert "409 response is not a create_offer answer: a replay that cannot answer this request" in message
+    assert "data.currency is 'EUR', the request asked for 'USD'" in message
+    assert len(script.requests) == 1
+
+
+def test_a_replay_in_the_request_s_currency_is_a_success(mode: tuple[str, str]) -> None:
+    script = Script(httpx.Response(409, json=offer_body(currency="usd")))  # case aside, the same
+    with harness(mode, script) as h:
+        result = h.create_offer_with_response(idempotency_key="order-1")
+    assert result.replayed
+    assert result.offer.currency == "usd"
+
+
+# -- issue 24: one class to catch to fail open ------------------------------------------------------
+
+
+def test_api_error_is_what_xcover_failing_raises_and_input_errors_are_not() -> None:
+    from xcover_offers import APIError, CircuitOpenError, SignatureError
+
+    for cls in (APIConnectionError, APITimeoutError, CircuitOpenError, APIStatusError, InternalServerError,
+                UnprocessableEntityError, APIResponseValidationError, ResponseTooLargeError):  # fmt: skip
+        assert issubclass(cls, APIError), cls
+    for cls in (RequestValidationError, SignatureError):
+        assert not issubclass(cls, APIError), cls
+    assert issubclass(APIError, XCoverError)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        lambda: httpx.Response(503, json={"message": "down"}),
+        lambda: httpx.Response(400, json={"message": "no"}),
+        lambda: httpx.Response(200, json={"not": "an offer"}),
+        Drop,
+    ],
+    ids=["503", "400", "bad-200", "no-response"],
+)
+def test_failing_open_catches_api_error_only(mode: tuple[str, str], answer: Callable[[], Any]) -> None:
+    from xcover_offers import APIError
+
+    with harness(mode, Script(answer), max_retries=0) as h:
+        with pytest.raises(APIError):
+            h.create_offer()
+        with pytest.raises(RequestValidationError) as info:  # a bug in the caller: not caught
+            h.create_offer(events=[sample_event(tickets=[{"id": "t", "price": "free"}])])
+        assert not isinstance(info.value, APIError)

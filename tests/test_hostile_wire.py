@@ -253,9 +253,14 @@ _PEAK = textwrap.dedent(
     ]
     assert all(len(body) <= LIMIT for _, body in bodies)
     answers = [(200, b'{"data":{"id":"x","currency":"USD","products":[]}}')] + bodies
+
+    def respond(request):
+        status, body = answers.pop(0)
+        return httpx.Response(status, content=body)
+
     client = OffersClient(
         api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, max_retries=0,
-        http_client=httpx.MockTransport(lambda r: httpx.Response(*answers.pop(0))),
+        http_client=httpx.MockTransport(respond),
     )
     params = dict(customer={"currency": "USD", "country": "US", "language": "en-us"}, events=[sample_event()])
     client.create_offer(**params)  # the schemas compiled, so only the bodies count
