@@ -26,9 +26,10 @@ class Operation(Generic[T]):
         id: the operationId as a Python name ("create_offer").
         method: the HTTP method, upper case.
         path: the path template under the server URL ("/partners/{partner_code}/offers/").
-        path_parameters: the names in `path`, in order.
+        path_parameters: the builder's arguments for the names in `path`, in order.
         query_parameters: the query parameter names, as sent.
-        header_parameters: the header parameter names, as the spec spells them.
+        header_parameters: each header parameter's name as the spec spells it, with the builder's
+            argument for it: ("x-idempotency-key", "x_idempotency_key").
         has_body: whether the operation takes a request body.
         readers: the spec's response keys ("200", "4XX", "default") -> the reader of that answer's
             JSON body (a generated model's `from_dict`), or None when it has no body.
@@ -40,7 +41,7 @@ class Operation(Generic[T]):
     path: str
     path_parameters: tuple[str, ...]
     query_parameters: tuple[str, ...]
-    header_parameters: tuple[str, ...]
+    header_parameters: tuple[tuple[str, str], ...]
     has_body: bool
     readers: Mapping[str, Callable[[Any], Any] | None]
     build: Callable[..., dict[str, Any]]

@@ -99,6 +99,14 @@ def test_a_409_without_a_body_to_store_is_the_replay_of_a_done_opt_out(mode: tup
     assert (result.parsed, result.replayed, result.idempotency_key) == (None, True, "opt-out-order-1")
 
 
+def test_a_409_at_the_first_attempt_under_a_fresh_key_is_a_conflict(mode: tuple[str, str]) -> None:
+    """A key the client just made was never sent: a 409 to it cannot be the replay of this call."""
+    script = Script(error(409))
+    with harness(mode, script) as h, pytest.raises(ConflictError):
+        h.call(opt_out_offer, offer_id="OFR-1")
+    assert len(script.requests) == 1
+
+
 def test_a_404_is_not_found_with_the_documented_error_model(mode: tuple[str, str]) -> None:
     with harness(mode, Script(error(404))) as h, pytest.raises(NotFoundError) as info:
         h.call(opt_out_offer, offer_id="NO-SUCH-OFFER")
@@ -154,6 +162,8 @@ def test_the_partner_code_is_the_clients_unless_given(mode: tuple[str, str]) -> 
     [
         (get_booking, {"booking_id": ".."}, RequestValidationError, "booking_id: cannot be '.' or '..'"),
         (get_booking, {"booking_id": ""}, RequestValidationError, "booking_id: cannot be empty"),
+        (get_booking, {"booking_id": None}, RequestValidationError, "expected text, got NoneType"),
+        (get_booking, {"booking_id": 123}, RequestValidationError, "booking_id: expected text, got int"),
         (get_booking, {}, TypeError, "get_booking.*booking_id"),
         (get_booking, {"booking_id": "B", "bogus": 1}, TypeError, "get_booking.*bogus"),
         (get_booking, {"booking_id": "B", "idempotency_key": "k"}, TypeError, "takes no idempotency key"),

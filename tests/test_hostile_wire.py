@@ -262,7 +262,10 @@ _PEAK = textwrap.dedent(
         api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, max_retries=0,
         http_client=httpx.MockTransport(respond),
     )
-    params = dict(customer={"currency": "USD", "country": "US", "language": "en-us"}, events=[sample_event()])
+    params = dict(
+        customer={"currency": "USD", "country": "US", "language": "en-us"}, events=[sample_event()],
+        idempotency_key="order-1",  # the caller's key: a 409 may be a replay, and is parsed whole
+    )
     client.create_offer(**params)  # the schemas compiled, so only the bodies count
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     outcomes = []

@@ -200,7 +200,7 @@ def test_the_policyholder_never_reaches_logs_or_errors(caplog: pytest.LogCapture
         "\n".join(r.getMessage() + repr(getattr(r, "xcover_body", "")) for r in caplog.records),
         str(info.value), repr(info.value), repr(info.value.args), repr(pickle.dumps(info.value)),
     ]  # fmt: skip
-    assert '"email": "***"' in texts[0], "bodies are logged, masked"
+    assert '"policyholder": "***"' in texts[0], "bodies are logged, masked"
     for text in texts:
         assert not any(value in text for value in PERSONAL), text
 

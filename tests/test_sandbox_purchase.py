@@ -444,8 +444,7 @@ def test_personal_data_is_masked_in_the_listed_requests_and_never_logged(
     create, confirm, garbled = (r["request"]["body"] for r in listed.json()["requests"])
     assert confirm == mask_body(body)
     assert confirm["quotes"][0]["id"] == quote  # ids, codes and amounts stay readable
-    assert confirm["policyholder"]["email"] == "***"
-    assert confirm["policyholder"]["country"] == "GB"
+    assert confirm["policyholder"] == "***"  # a person: masked whole
     assert create["customer"] == {"currency": "USD", "country": "US", "language": "en-us", "email": "***",
                                   "ip": "***", "postcode": "***"}  # fmt: skip
     assert create["context"]["events"][0]["tickets"][0]["price"] == 100

@@ -165,21 +165,7 @@ def spec_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "DEFAULT_SERVER": server,
         "CREATE_OFFER_PATH": CREATE_OFFER_PATH,
         "EXTRA_FIELDS": _extra_fields(operation),
-        "QUERY_PARAMETERS": _query_parameters(doc),
     }
-
-
-def _query_parameters(doc: Mapping[str, Any]) -> tuple[str, ...]:
-    """Every query parameter name any operation declares, sorted."""
-    names: set[str] = set()
-    for item in (doc.get("paths") or {}).values():
-        for key, op in item.items():
-            if key == "parameters" or not isinstance(op, Mapping):
-                continue
-            for param in [*(item.get("parameters") or ()), *(op.get("parameters") or ())]:
-                if param.get("in") == "query":
-                    names.add(str(param["name"]))
-    return tuple(sorted(names))
 
 
 FACT_DOCS = {
@@ -187,9 +173,8 @@ FACT_DOCS = {
     "SPEC_SHA256": "sha256 of the upstream document (openapi.json) as stored, before the spec fixes.",
     "SPEC_FIXES": "Ids of the reviewed corrections (spec-fixes.json) applied before generation.",
     "DEFAULT_SERVER": "`servers[0].url`.",
-    "CREATE_OFFER_PATH": "The path of the one operation the wrapper calls.",
+    "CREATE_OFFER_PATH": "Create Offer's path: its convenience method and the sandbox's pricing use it.",
     "EXTRA_FIELDS": "Allowed `extra_fields` values: the parameter's enum, or the list in its description.",
-    "QUERY_PARAMETERS": "Every query parameter name of every operation: their values are safe to log.",
 }
 
 

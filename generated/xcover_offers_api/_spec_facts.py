@@ -30,15 +30,7 @@ DEFAULT_SERVER: Final = "https://api.xcover.com/x"
 """`servers[0].url`."""
 
 CREATE_OFFER_PATH: Final = "/partners/{partner_code}/offers/"
-"""The path of the one operation the wrapper calls."""
+"""Create Offer's path: its convenience method and the sandbox's pricing use it."""
 
 EXTRA_FIELDS: Final[tuple[str, ...]] = ("tax", "commission", "benefits", "surcharge")
 """Allowed `extra_fields` values: the parameter's enum, or the list in its description."""
-
-QUERY_PARAMETERS: Final[tuple[str, ...]] = (
-    "active_only",
-    "exclude_offer_ids",
-    "extra_fields",
-    "include_content",
-)
-"""Every query parameter name of every operation: their values are safe to log."""

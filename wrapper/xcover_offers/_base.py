@@ -25,9 +25,10 @@ from xcover_offers_api.operation import Operation
 
 from ._breaker import CircuitBreaker
 from ._call import (
+    NO_HOOKS,
     Call,
     CallResult,
-    ReplayCheck,
+    Hooks,
     is_signature_failure,
     replay_result,
     request_id,
@@ -45,6 +46,7 @@ from ._constants import (
     DEFAULT_TIMEOUT,
     DEFAULT_TOTAL_TIMEOUT,
     ENV_NAMES,
+    IDEMPOTENCY_FIELD,
     IDEMPOTENCY_HEADER,
     MAX_CLOCK_CORRECTION,
     env_value,
@@ -58,6 +60,7 @@ from ._errors import (
 )
 from ._logging import bodies_enabled_by_env, log_attempt, logger, mask_body
 from ._options import (
+    REQUEST_OPTIONS,
     ClientOptions,
     EnvOverrides,
     RequestOptions,
@@ -77,7 +80,7 @@ from ._options import (
 from ._retry import retry_delay, should_retry_exception, should_retry_status
 from ._signing import XCoverAuth
 from ._spec import body_schema, header_format
-from ._telemetry import NOOP_CALL, AttributeScalar, start_call
+from ._telemetry import NOOP_CALL, start_call
 from ._transfer import ACCEPT_ENCODING, BodyRefused, BodyTooLarge, safe_request, safe_response
 from ._validation import check_body, serialise
 from ._version import SPEC_VERSION, __version__
@@ -89,18 +92,12 @@ USER_AGENT = (
 
 Outcome = httpx.Response | httpx.HTTPError | BodyRefused | None
 Step = httpx.Request | float
-Details = Callable[[CallResult[Any]], Mapping[str, AttributeScalar]]
-IDEMPOTENCY_FIELD = IDEMPOTENCY_HEADER.lower()
 
 
-def idempotency_header(operation: Operation[Any]) -> str | None:
-    """The operation's idempotency-key header as its spec spells it, if it documents one."""
-    return next((h for h in operation.header_parameters if h.lower() == IDEMPOTENCY_FIELD), None)
-
-
-def _python_name(header: str) -> str:
-    """The generated argument for a header parameter: `x-idempotency-key` -> `x_idempotency_key`."""
-    return header.lower().replace("-", "_")
+def idempotency_header(operation: Operation[Any]) -> tuple[str, str] | None:
+    """The operation's idempotency-key header (as its spec spells it, and the builder's argument for
+    it), if it documents one."""
+    return next((h for h in operation.header_parameters if h[0].lower() == IDEMPOTENCY_FIELD), None)
 
 
 _SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
@@ -228,27 +225,31 @@ class _BaseOffersClient:
         operation: Operation[Any],
         arguments: dict[str, Any],
         options: RequestOptions,
-        *,
-        replay_check: ReplayCheck | None = None,
+        hooks: Hooks = NO_HOOKS,
     ) -> Call:
         """Everything a call sends, built once: the endpoint's own arguments go through its generated
         builder (the partner code filled in from the client when the path has one), its body is
         checked against the spec, and the per-call options are checked, before anything is sent.
-        `replay_check` is the operation's own check of a 409 replay (see `ReplayCheck`)."""
+        `hooks` is what the operation's convenience method adds (see `Hooks`)."""
         if "partner_code" in operation.path_parameters and arguments.get("partner_code") is None:
             arguments["partner_code"] = self.partner_code
         for name in operation.path_parameters:
-            check_path_value(arguments.get(name), name)
+            if name in arguments:  # a missing one is the builder's TypeError, as for any function
+                check_path_value(arguments[name], name)
+        clash = REQUEST_OPTIONS & _signature(operation.build).parameters.keys()
+        if clash:  # never happens with XCover's spec today; silently taking it for an option would be worse
+            raise TypeError(f"{operation.id} has a parameter named like a call option: {sorted(clash)}")
         key_header = idempotency_header(operation)
         key_option = options.get("idempotency_key")
-        key_argument = arguments.pop(_python_name(key_header), None) if key_header else None
+        key_argument = arguments.pop(key_header[1], None) if key_header else None
         if key_option is not None and key_argument is not None:
             raise TypeError(f"{operation.id}: pass the idempotency key once, as idempotency_key")
         if key_header is None and key_option is not None:
             raise TypeError(f"{operation.id} takes no idempotency key (its spec documents none)")
         given_key = key_option if key_option is not None else key_argument
         idempotency_key = to_idempotency_key(given_key) if key_header else None
-        if idempotency_key is not None and header_format(operation, key_header) == "uuid":
+        if key_header is not None and header_format(operation, key_header[0]) == "uuid":
+            assert idempotency_key is not None
             check_uuid(idempotency_key, "idempotency_key")
         if operation.has_body and not isinstance(arguments.get("body"), Checked):
             schema = body_schema(operation)
@@ -305,12 +306,13 @@ class _BaseOffersClient:
             total_timeout=total,
             max_retries=retries,
             trace=NOOP_CALL,
-            replay_check=replay_check,
+            key_given=given_key is not None,
+            hooks=hooks,
         )
         call.trace = start_call(
             operation_id=operation.id,
             url_template=self._base_path + operation.path,
-            partner_code=self.partner_code,
+            partner_code=str(arguments.get("partner_code", self.partner_code)),
             idempotency_key=idempotency_key,
             server=target,
         )
@@ -318,10 +320,10 @@ class _BaseOffersClient:
 
     # -- the policy --------------------------------------------------------------------------------
 
-    def _run(self, call: Call, details: Details | None = None) -> Generator[Step, Outcome, CallResult[Any]]:
-        """The breaker and the call's trace around `_attempts`; `details` adds what a convenience
-        method knows of its answer to the call's span."""
-        breaker = self.circuit_breaker
+    def _run(self, call: Call) -> Generator[Step, Outcome, CallResult[Any]]:
+        """The breaker (unless the call's hooks keep it out) and the call's trace around `_attempts`."""
+        breaker = self.circuit_breaker if call.hooks.breaker else None
+        details = call.hooks.details
         attempts = [0]
         admitted = False
         try:
@@ -506,7 +508,8 @@ _URLS: dict[str, httpx.URL] = {}
 
 
 def _parse_url(url: str) -> httpx.URL:
-    # The same few URLs every call; parsing one costs more than signing the request.
+    # Create Offer's URL is the same every call (other operations' carry an id); parsing one costs
+    # more than signing the request.
     parsed = _URLS.get(url)
     if parsed is None:
         if len(_URLS) > 64:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import httpx
 from xcover_offers_api.models import Offer, OfferResponse
@@ -20,7 +20,7 @@ from ._constants import REQUEST_ID_HEADERS
 from ._errors import APIResponseValidationError, APIStatusError, status_error_class
 from ._retry import parse_http_date
 from ._spec import resolve, response_schema
-from ._telemetry import CallTrace
+from ._telemetry import AttributeScalar, CallTrace
 from ._text import printable
 from ._transfer import ERROR_BODY_KEPT, parse_json, safe_response
 from ._validation import schema_problem
@@ -29,8 +29,26 @@ T = TypeVar("T")
 
 ReplayCheck = Callable[[Any, Any], "str | None"]
 """An operation's own check of a 409 replay: (the body this call sent, the replayed answer parsed)
--> why the answer cannot be this request's, or None. Passed by its convenience method, which alone
-knows the operation's fields."""
+-> why the answer cannot be this request's, or None."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What an operation's convenience method adds to the one pipeline; `client.call` adds nothing.
+
+    Attributes:
+        details: what the call's span records of its answer (`xcover.offer_id`).
+        replay_check: vets a 409 replay against the request (see `ReplayCheck`).
+        breaker: False for a call the circuit breaker must neither refuse nor count: Confirm Offer,
+            which runs after payment, must not be lost to failures of the cart's calls.
+    """
+
+    details: Callable[[CallResult[Any]], Mapping[str, AttributeScalar]] | None = None
+    replay_check: ReplayCheck | None = None
+    breaker: bool = True
+
+
+NO_HOOKS: Final = Hooks()
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,8 +63,9 @@ class CallResult(Generic[T]):
         attempts: how many attempts the call took (1 when no retry was needed).
         idempotency_key: the X-Idempotency-Key every attempt carried; None for an operation that
             takes none (a GET).
-        replayed: True when XCover answered 409 with the stored answer of an earlier attempt with
-            the same key and body (the first answer was lost; the operation ran once).
+        replayed: True when XCover answered 409 with the stored answer of an earlier request with
+            the same key and body (an earlier attempt, or an earlier call with the caller's key):
+            the operation ran once, and its first answer was lost.
     """
 
     parsed: T
@@ -88,8 +107,8 @@ class Call:
 
     `target` is the URL with the query already merged in when `params` is None. `deadline` is on the
     client's monotonic timer; None means no overall limit. `retried` says whether a failed attempt
-    may be sent again: a GET, or a POST under an idempotency key the operation documents.
-    `replay_check`, when the operation's convenience method gives one, vets a 409 replay.
+    may be sent again: a GET, or a call under an idempotency key the operation documents.
+    `key_given` says the caller chose the key (an earlier call may have used it).
     """
 
     operation: Operation[Any]
@@ -106,7 +125,8 @@ class Call:
     total_timeout: float | None
     max_retries: int
     trace: CallTrace
-    replay_check: ReplayCheck | None = None
+    key_given: bool = False
+    hooks: Hooks = NO_HOOKS
 
     @property
     def retried(self) -> bool:
@@ -203,16 +223,18 @@ def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallRe
     like a 2xx; None when the 409 carries anything else.
 
     A 409 body is taken for a stored answer when it has every property the success schema requires,
-    each of its JSON type (Create Offer's `data` object); XCover's error shape has none of them. For
-    an operation whose success has no body (Opt-out's 204) there is nothing to store: a 409 under its
-    key means it was done. A success that requires no property cannot be told from an error body:
-    its 409 is a ConflictError.
+    each of its JSON type (Create Offer's `data` object); XCover's error shape has none of them (a
+    proxy that resent the first attempt makes even a first attempt's 409 a replay). For an operation
+    whose success has no body (Opt-out's 204) nothing was stored and nothing tells a replay from a
+    conflict: a 409 is a replay only under a key sent before (the caller's, or after an attempt). A success that requires no property cannot be told
+    from an error body: its 409 is a ConflictError.
     """
     if call.idempotency_key is None:
         return None
     operation = call.operation
     if operation.success_keys and all(operation.readers[key] is None for key in operation.success_keys):
-        return _result(call, response, attempts, None, replayed=True)
+        sent_before = call.key_given or attempts > 1  # no body tells a replay from a conflict
+        return _result(call, response, attempts, None, replayed=True) if sent_before else None
     payload = _json(response)
     if not isinstance(payload, Mapping):
         return None
@@ -220,8 +242,9 @@ def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallRe
         schema = response_schema(operation, key)
         if schema is not None and _claims(payload, resolve(schema)):
             parsed = _read(operation, key, payload)
-            if call.replay_check is not None and not isinstance(parsed, _Refused):
-                problem = call.replay_check(call.body, parsed)
+            check = call.hooks.replay_check
+            if check is not None and not isinstance(parsed, _Refused):
+                problem = check(call.body, parsed)
                 if problem is not None:  # a stored answer, but to another request
                     parsed = _Refused(f"a replay that cannot answer this request: {problem}")
             return _result(call, response, attempts, parsed, replayed=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
 from ._cli import CommandError
+from ._constants import DEFAULT_MAX_SKEW
 
 if TYPE_CHECKING:
     from .sandbox import Sandbox
@@ -47,7 +48,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument(
         "--tolerance",
         type=_tolerance,
-        default=300.0,
+        default=float(DEFAULT_MAX_SKEW),
         metavar="SECONDS",
         help="how far Date may be from now (default %(default)g; e.g. --tolerance 3600 for an old capture)",
     )

@@ -18,12 +18,11 @@ from xcover_offers_api.models import Booking, Offer
 from xcover_offers_api.operation import Operation
 
 from . import _conveniences as conveniences
-from ._base import Details, Outcome, _BaseOffersClient
+from ._base import Outcome, _BaseOffersClient
 from ._call import Call, CallResult, OfferResult
 from ._cookies import with_fast_cookies
 from ._deadline import deadline
 from ._options import (
-    REQUEST_OPTIONS,
     ClientOptions,
     ConfirmOfferParams,
     CreateOfferParams,
@@ -239,9 +238,9 @@ class OffersClient(_BaseOffersClient):
     def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response (status, headers, request id,
         attempts, whether it was a 409 replay)."""
-        operation, arguments, options = conveniences.create_offer(params)
-        call = self._prepare(operation, arguments, options, replay_check=conveniences.offer_replay_problem)
-        result = self._drive(call, conveniences.offer_details)
+        operation, arguments, options, hooks = conveniences.create_offer(params)
+        call = self._prepare(operation, arguments, options, hooks)
+        result = self._drive(call)
         assert isinstance(result, OfferResult)
         return result
 
@@ -256,7 +255,7 @@ class OffersClient(_BaseOffersClient):
         """`confirm_offer`, returning the booking with the full response (status, headers, request
         id, attempts, whether it was a 409 replay)."""
         call = self._prepare(*conveniences.confirm_offer(offer_id, params))
-        result: CallResult[Booking] = self._drive(call, conveniences.booking_details)
+        result: CallResult[Booking] = self._drive(call)
         return result
 
     def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
@@ -281,19 +280,20 @@ class OffersClient(_BaseOffersClient):
     ) -> CallResult[Booking]:
         """`get_booking`, returning the booking with the full response."""
         call = self._prepare(*conveniences.get_booking(booking_id, options))
-        result: CallResult[Booking] = self._drive(call, conveniences.booking_details)
+        result: CallResult[Booking] = self._drive(call)
         return result
 
     def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
         """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
-        options = {name: arguments.pop(name) for name in REQUEST_OPTIONS & arguments.keys()}
-        result: CallResult[T] = self._drive(self._prepare(endpoint.OPERATION, arguments, options))  # type: ignore[arg-type]
+        result: CallResult[T] = self._drive(
+            self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments))
+        )
         return result
 
     call.__doc__ = _CALL_DOC
 
-    def _drive(self, call: Call, details: Details | None = None) -> CallResult[Any]:
-        flow = self._run(call, details)
+    def _drive(self, call: Call) -> CallResult[Any]:
+        flow = self._run(call)
         step = next(flow)
         while True:
             outcome: Outcome = None
@@ -394,9 +394,9 @@ class AsyncOffersClient(_BaseOffersClient):
 
     async def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response."""
-        operation, arguments, options = conveniences.create_offer(params)
-        call = self._prepare(operation, arguments, options, replay_check=conveniences.offer_replay_problem)
-        result = await self._drive(call, conveniences.offer_details)
+        operation, arguments, options, hooks = conveniences.create_offer(params)
+        call = self._prepare(operation, arguments, options, hooks)
+        result = await self._drive(call)
         assert isinstance(result, OfferResult)
         return result
 
@@ -411,7 +411,7 @@ class AsyncOffersClient(_BaseOffersClient):
         """`confirm_offer`, returning the booking with the full response (status, headers, request
         id, attempts, whether it was a 409 replay)."""
         call = self._prepare(*conveniences.confirm_offer(offer_id, params))
-        result: CallResult[Booking] = await self._drive(call, conveniences.booking_details)
+        result: CallResult[Booking] = await self._drive(call)
         return result
 
     async def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
@@ -436,19 +436,19 @@ class AsyncOffersClient(_BaseOffersClient):
     ) -> CallResult[Booking]:
         """`get_booking`, returning the booking with the full response."""
         call = self._prepare(*conveniences.get_booking(booking_id, options))
-        result: CallResult[Booking] = await self._drive(call, conveniences.booking_details)
+        result: CallResult[Booking] = await self._drive(call)
         return result
 
     async def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
         """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
-        options = {name: arguments.pop(name) for name in REQUEST_OPTIONS & arguments.keys()}
-        result: CallResult[T] = await self._drive(self._prepare(endpoint.OPERATION, arguments, options))  # type: ignore[arg-type]
+        call = self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments))
+        result: CallResult[T] = await self._drive(call)
         return result
 
     call.__doc__ = _CALL_DOC
 
-    async def _drive(self, call: Call, details: Details | None = None) -> CallResult[Any]:
-        flow = self._run(call, details)
+    async def _drive(self, call: Call) -> CallResult[Any]:
+        flow = self._run(call)
         step = next(flow)
         while True:
             outcome: Outcome = None

@@ -68,6 +68,8 @@ PROTECTED_HEADERS: Final = frozenset(
 """Headers the client sets itself; default headers given by a caller may not replace them."""
 
 IDEMPOTENCY_HEADER: Final = "X-Idempotency-Key"
+IDEMPOTENCY_FIELD: Final = IDEMPOTENCY_HEADER.lower()
+"""The header as matched against a spec's parameter names and a request's headers."""
 REQUEST_ID_HEADERS: Final = ("x-request-id", "x-amzn-requestid", "x-amz-apigw-id", "x-correlation-id")
 """Response headers that may carry the server's request id, in order of preference."""
 
@@ -101,6 +103,14 @@ LOGGED_BODY_FIELDS: Final = frozenset(
 """Request-body keys (any case, any depth) whose values are known not to be personal data: ids,
 codes, amounts and dates. Every other value is masked whenever bodies are logged, so a field a
 spec adds (a holder's name, a mobile number) is masked before anyone has to list it."""
+MASKED_BODY_SUBTREES: Final = frozenset({"policyholder", "insured", "metadata", "payment_details"})
+"""Request-body keys (any case) whose whole value is masked: people and free-form data, where even
+an `id` or a date (a passport's, a birthday) is personal."""
+LOGGED_QUERY_PARAMETERS: Final = frozenset(
+    {"active_only", "include_content", "extra_fields", "exclude_offer_ids"}
+)
+"""Query parameters whose values may be shown in spans and errors; any other value is redacted (a
+client passed in may add a proxy token, and a new operation's parameter is not reviewed yet)."""
 
 CONFIRM_TOTAL_TIMEOUT: Final = 60.0
 """Confirm Offer's own default budget: it runs after payment, with no customer waiting on a spinner

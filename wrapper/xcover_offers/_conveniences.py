@@ -8,16 +8,17 @@ for that endpoint, so the call then runs through the one pipeline like any other
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from xcover_offers_api.api.confirm_offer import confirm_offer as _confirm_offer
 from xcover_offers_api.api.create_offer import create_offer as _create_offer
 from xcover_offers_api.api.get_booking import get_booking as _get_booking
 from xcover_offers_api.api.opt_out_offer import opt_out_offer as _opt_out_offer
 from xcover_offers_api.models import Offer, Product
+from xcover_offers_api.operation import Operation
 
 from ._base import Checked
-from ._call import CallResult
+from ._call import NO_HOOKS, CallResult, Hooks
 from ._constants import CONFIRM_MAX_RETRIES, CONFIRM_TOTAL_TIMEOUT
 from ._errors import RequestValidationError
 from ._options import (
@@ -38,12 +39,20 @@ CONFIRM_OFFER = _confirm_offer.OPERATION
 OPT_OUT = _opt_out_offer.OPERATION
 GET_BOOKING = _get_booking.OPERATION
 
-Prepared = tuple[Any, dict[str, Any], RequestOptions]
+Prepared = tuple[Operation[Any], dict[str, Any], RequestOptions, Hooks]
+"""What `_prepare` takes: the operation, its builder's arguments, the per-call options, the hooks."""
 
 
 def split_options(params: Mapping[str, Any]) -> RequestOptions:
+    """The per-call options among a method's keywords (for `client.call`: among its arguments)."""
     options: RequestOptions = {k: v for k, v in params.items() if k in REQUEST_OPTIONS}  # type: ignore[assignment]
     return options
+
+
+def any_operation(operation: Operation[Any], arguments: Mapping[str, Any]) -> Prepared:
+    """`client.call`'s keywords: the per-call options, and the endpoint's own arguments."""
+    options = split_options(arguments)
+    return operation, {k: v for k, v in arguments.items() if k not in options}, options, NO_HOOKS
 
 
 def create_offer(params: CreateOfferParams) -> Prepared:
@@ -61,7 +70,7 @@ def create_offer(params: CreateOfferParams) -> Prepared:
         "extra_fields": encode_extra_fields(params.get("extra_fields")),
         "exclude_offer_ids": encode_exclude_offer_ids(params.get("exclude_offer_ids")),
     }
-    return CREATE_OFFER, arguments, split_options(params)
+    return CREATE_OFFER, arguments, split_options(params), CREATE_OFFER_HOOKS
 
 
 def offer_replay_problem(sent: Any, replayed: Any) -> str | None:
@@ -131,21 +140,33 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
         # After payment: the call that sells the product must not be lost to a short outage.
         options.setdefault("total_timeout", CONFIRM_TOTAL_TIMEOUT)
         options.setdefault("max_retries", CONFIRM_MAX_RETRIES)
-        return CONFIRM_OFFER, {"offer_id": offer_id_of(offer), "body": Checked(checked)}, options
+        return (
+            CONFIRM_OFFER,
+            {"offer_id": offer_id_of(offer), "body": Checked(checked)},
+            options,
+            CONFIRM_HOOKS,
+        )
     raise RequestValidationError(path, reason)
 
 
 def opt_out(offer: OfferRef, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "opt_out")
-    return OPT_OUT, {"offer_id": offer_id_of(offer)}, split_options(options)
+    return OPT_OUT, {"offer_id": offer_id_of(offer)}, split_options(options), NO_HOOKS
 
 
 def get_booking(booking_id: str, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "get_booking")
-    return GET_BOOKING, {"booking_id": booking_id}, split_options(options)
+    return GET_BOOKING, {"booking_id": booking_id}, split_options(options), BOOKING_HOOKS
 
 
 def booking_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
     """What a Confirm or Get Booking call's span records of its answer: the booking id and status."""
     booking = result.parsed
     return {"xcover.booking_id": booking.id, "xcover.booking_status": booking.status}
+
+
+CREATE_OFFER_HOOKS: Final = Hooks(details=offer_details, replay_check=offer_replay_problem)
+CONFIRM_HOOKS: Final = Hooks(details=booking_details, breaker=False)
+"""After payment, Confirm is never refused by an open breaker (nor counted): cart failures must not
+cost a sale, and its own budget and retries already bound it."""
+BOOKING_HOOKS: Final = Hooks(details=booking_details)

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 import httpx
 
-from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGED_BODY_FIELDS, LOGGER_NAME
+from ._constants import LOG_BODIES_ENV, LOG_ENV, LOGGED_BODY_FIELDS, LOGGER_NAME, MASKED_BODY_SUBTREES
 
 logger: Final = logging.getLogger(LOGGER_NAME)
 
@@ -42,7 +42,10 @@ class RedactingFilter(logging.Filter):
 
 def mask_body(value: Any, key: str | None = None) -> Any:
     """A copy of a JSON body for logging: objects and arrays kept, every value masked except those
-    of keys known not to be personal data (`LOGGED_BODY_FIELDS`)."""
+    of keys known not to be personal data (`LOGGED_BODY_FIELDS`); people and free-form objects
+    (`MASKED_BODY_SUBTREES`) masked whole."""
+    if key in MASKED_BODY_SUBTREES and value is not None:
+        return MASK
     if isinstance(value, Mapping):
         return {k: mask_body(v, str(k).lower()) for k, v in value.items()}
     if isinstance(value, list):

@@ -209,13 +209,14 @@ def to_partner_code(value: object) -> str:
 def check_path_value(value: object, name: str) -> None:
     """A path parameter's value: text that stays one path segment (it is percent-encoded, but
     encoding leaves "." and "..", which would send the request to another path)."""
-    if isinstance(value, str):
-        if not value.strip():
-            raise RequestValidationError(name, "cannot be empty (it is a path segment)")
-        if value.strip() in {".", ".."}:
-            raise RequestValidationError(name, "cannot be '.' or '..' (it is a path segment)")
-        if not utf8_ok(value):
-            raise RequestValidationError(name, "not valid Unicode text (a lone surrogate)")
+    if not isinstance(value, str):
+        raise RequestValidationError(name, f"expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise RequestValidationError(name, "cannot be empty (it is a path segment)")
+    if value.strip() in {".", ".."}:
+        raise RequestValidationError(name, "cannot be '.' or '..' (it is a path segment)")
+    if not utf8_ok(value):
+        raise RequestValidationError(name, "not valid Unicode text (a lone surrogate)")
 
 
 def check_uuid(value: str, name: str) -> None:
@@ -263,6 +264,8 @@ def call_option(convert: Callable[[Any], Any], value: object, name: str) -> Any:
 def to_idempotency_key(value: object) -> str:
     if value is None:
         return str(uuid.uuid4())
+    if isinstance(value, uuid.UUID):  # what the generated builder's own signature asks for
+        return str(value)
     if not isinstance(value, str) or not 0 < len(value) <= 255 or not all("!" <= c <= "~" for c in value):
         raise RequestValidationError(
             "idempotency_key", "must be 1 to 255 visible ASCII characters (it is sent as a header)"

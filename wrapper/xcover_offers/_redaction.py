@@ -7,9 +7,9 @@ from typing import Final
 
 import httpx
 
+from ._constants import LOGGED_QUERY_PARAMETERS
 from ._errors import SignatureError
 from ._signature import SCHEME, parse_signature_params
-from ._spec import logged_query_parameters
 
 REDACTED: Final = "<redacted>"
 _KNOWN_SCHEMES: Final = frozenset(
@@ -81,11 +81,11 @@ URL_REDACTED: Final = "REDACTED"
 
 
 def redact_url(url: httpx.URL) -> httpx.URL:
-    """The URL with its credentials, and the value of every query parameter the spec does not
-    declare (a client passed in may add its own `params=`, a proxy token say), replaced by REDACTED."""
+    """The URL with its credentials, and the value of every query parameter not known to be safe
+    (`LOGGED_QUERY_PARAMETERS`: a client passed in may add a proxy token), replaced by REDACTED."""
     if url.userinfo:
         url = url.copy_with(username=URL_REDACTED, password=URL_REDACTED)
-    known = logged_query_parameters()
+    known = LOGGED_QUERY_PARAMETERS
     if url.query and any(name not in known for name in url.params):
         kept = [(n, v if n in known else URL_REDACTED) for n, v in url.params.multi_items()]
         url = url.copy_with(params=kept)

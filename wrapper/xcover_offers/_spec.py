@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 
 from xcover_offers_api._spec_facts import CREATE_OFFER_PATH as CREATE_OFFER_PATH  # re-exported
-from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS, QUERY_PARAMETERS
+from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS
 from xcover_offers_api.operation import Operation
 
 
@@ -60,17 +60,13 @@ def body_schema(operation: Operation[Any]) -> Mapping[str, Any] | None:
 
 def header_format(operation: Operation[Any], name: str | None) -> str | None:
     """The `format` the spec gives a header parameter's schema ("uuid"), if any."""
-    for param in operation_spec(operation).get("parameters", ()):
+    declared = document()["paths"][operation.path].get("parameters", [])
+    for param in [*operation_spec(operation).get("parameters", ()), *declared]:
         param = resolve(param)
         if param.get("in") == "header" and str(param.get("name", "")).lower() == str(name).lower():
             found = resolve(param.get("schema", {})).get("format")
             return str(found) if found is not None else None
     return None
-
-
-def logged_query_parameters() -> frozenset[str]:
-    """The query parameters the spec declares, on any operation: their values may be logged."""
-    return _QUERY
 
 
 def default_server() -> str:
@@ -87,9 +83,6 @@ def query_parameter(name: str) -> dict[str, Any]:
 def allowed_extra_fields() -> tuple[str, ...]:
     """The allowed `extra_fields` values (the spec lists them in prose; read when generating)."""
     return EXTRA_FIELDS
-
-
-_QUERY = frozenset(QUERY_PARAMETERS)
 
 
 def request_schema() -> dict[str, Any]:

@@ -259,10 +259,11 @@ _DECODER: Final = json.JSONDecoder(object_pairs_hook=_unique)
 def parse_json(content: bytes) -> Any:
     """A response body as JSON data; ValueError naming the problem when it is not one JSON text in
     UTF-8 (a BOM is ignored), or when an object has a key twice: Python keeps the last value, other
-    parsers the first, so such a body has no one meaning. (About 20 µs more than `json.loads` for
-    a 5-product offer, less the 20 µs `json.loads` spends detecting the encoding of bytes.)"""
+    parsers the first, so such a body has no one meaning. The check costs what `object_pairs_hook`
+    does: 80 µs instead of `json.loads`'s 44 µs for a 5-product offer."""
     try:
-        return _DECODER.decode(content.decode("utf-8-sig"))
+        text = content.decode("utf-8")
+        return _DECODER.decode(text[1:] if text.startswith("\ufeff") else text)
     except DuplicateKey:
         raise
     except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors

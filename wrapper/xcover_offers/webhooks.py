@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol, overload
 
+from ._constants import DEFAULT_MAX_SKEW
 from ._errors import SignatureError, WebhookSignatureError
 from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, utf8_or_none
 from ._verify import (
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = ["WebhookEvent", "WebhookEventType", "WebhookSignatureError", "construct_event", "refresh"]
 
-DEFAULT_TOLERANCE: Final = 300.0
+DEFAULT_TOLERANCE: Final = float(DEFAULT_MAX_SKEW)
 """Seconds a delivery's ``Date`` may be from now, either way: `verify_signature`'s default skew."""
 _REQUIRED: Final = ("algorithm", "signature")
 _SHAPE: Final = 'expected a JSON object {"event": NAME, "payload": {...}}'

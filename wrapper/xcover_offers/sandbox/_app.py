@@ -51,7 +51,7 @@ from typing import Any, Final
 
 import anyio
 
-from .._constants import MAX_BODY_DEPTH
+from .._constants import IDEMPOTENCY_FIELD, MAX_BODY_DEPTH
 from .._errors import SignatureError
 from .._verify import verify_signature
 from ._answers import (
@@ -85,7 +85,7 @@ from ._idempotency import Claim, IdempotencyStore
 from ._log import logger
 from ._openapi import JSON, Spec, SpecResponse, shipped, too_deep_at
 from ._pricing import DEFAULT_PRODUCTS, ProductConfig
-from ._routes import IDEMPOTENCY_FIELD, Match, Operation
+from ._routes import Match, Operation
 
 _HTML_502: Final = (
     b"<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n"

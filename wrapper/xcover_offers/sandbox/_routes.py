@@ -15,11 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from .._constants import IDEMPOTENCY_HEADER
+from .._constants import IDEMPOTENCY_FIELD
 from .._spec import resolve
 
 METHODS: Final = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-IDEMPOTENCY_FIELD: Final = IDEMPOTENCY_HEADER.lower()
 
 
 @dataclass(frozen=True, slots=True)

@@ -264,7 +264,7 @@ OPERATION: Final[Operation[Booking]] = Operation(
         "offer_id",
     ),
     query_parameters=(),
-    header_parameters=("x-idempotency-key",),
+    header_parameters=(("x-idempotency-key", "x_idempotency_key"),),
     has_body=True,
     readers={
         "200": Booking.from_dict,

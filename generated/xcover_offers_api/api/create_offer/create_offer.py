@@ -296,7 +296,7 @@ OPERATION: Final[Operation[OfferResponse]] = Operation(
         "extra_fields",
         "exclude_offer_ids",
     ),
-    header_parameters=("x-idempotency-key",),
+    header_parameters=(("x-idempotency-key", "x_idempotency_key"),),
     has_body=True,
     readers={
         "200": OfferResponse.from_dict,

@@ -214,7 +214,7 @@ OPERATION: Final[Operation[None]] = Operation(
         "offer_id",
     ),
     query_parameters=(),
-    header_parameters=("x-idempotency-key",),
+    header_parameters=(("x-idempotency-key", "x_idempotency_key"),),
     has_body=False,
     readers={
         "204": None,
