@@ -226,8 +226,9 @@ def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallRe
     each of its JSON type (Create Offer's `data` object); XCover's error shape has none of them (a
     proxy that resent the first attempt makes even a first attempt's 409 a replay). For an operation
     whose success has no body (Opt-out's 204) nothing was stored and nothing tells a replay from a
-    conflict: a 409 is a replay only under a key sent before (the caller's, or after an attempt). A success that requires no property cannot be told
-    from an error body: its 409 is a ConflictError.
+    conflict: a 409 is a replay only under a key sent before (the caller's, or after an attempt).
+    A success that requires no property cannot be told from an error body: its 409 is a
+    ConflictError.
     """
     if call.idempotency_key is None:
         return None

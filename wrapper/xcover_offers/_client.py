@@ -60,8 +60,9 @@ _CALL_DOC = """Call any operation of the spec, with everything the client does f
             `CallResult`: `.parsed` is the success model (None for a 204), with the status, headers,
             request id, attempts, the idempotency key and whether it was a 409 replay.
 
-        A POST is retried (under one idempotency key) only when its spec documents
-        `x-idempotency-key`; a GET is retried without one; anything else is sent once.
+        An operation is retried under one idempotency key when its spec documents
+        `x-idempotency-key`; a GET is retried without one; anything else is sent once. An operation
+        that has a convenience method gets its checks here too (Create Offer's replay check).
 
         Raises:
             RequestValidationError: a body or path value the spec refuses, before anything is sent.

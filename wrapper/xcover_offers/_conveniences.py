@@ -50,9 +50,11 @@ def split_options(params: Mapping[str, Any]) -> RequestOptions:
 
 
 def any_operation(operation: Operation[Any], arguments: Mapping[str, Any]) -> Prepared:
-    """`client.call`'s keywords: the per-call options, and the endpoint's own arguments."""
+    """`client.call`'s keywords: the per-call options, and the endpoint's own arguments; an operation
+    that has a convenience method gets its hooks through `call` too."""
     options = split_options(arguments)
-    return operation, {k: v for k, v in arguments.items() if k not in options}, options, NO_HOOKS
+    hooks = HOOKS.get(operation.id, NO_HOOKS)
+    return operation, {k: v for k, v in arguments.items() if k not in options}, options, hooks
 
 
 def create_offer(params: CreateOfferParams) -> Prepared:
@@ -170,3 +172,9 @@ CONFIRM_HOOKS: Final = Hooks(details=booking_details, breaker=False)
 """After payment, Confirm is never refused by an open breaker (nor counted): cart failures must not
 cost a sale, and its own budget and retries already bound it."""
 BOOKING_HOOKS: Final = Hooks(details=booking_details)
+HOOKS: Final = {
+    "create_offer": CREATE_OFFER_HOOKS,
+    "confirm_offer": CONFIRM_HOOKS,
+    "get_booking": BOOKING_HOOKS,
+}
+"""The hooks by operation id, for `client.call` on an operation that has a convenience method."""
