@@ -389,9 +389,9 @@ def test_operations_describe_what_the_pipeline_needs() -> None:
     confirm, opt_out, get, create = (
         m.OPERATION for m in (confirm_offer, opt_out_offer, get_booking, create_offer)
     )
-    KEY = ("x-idempotency-key", "x_idempotency_key")  # noqa: N806 - as the spec and the builder name it
+    key = ("x-idempotency-key", "x_idempotency_key")  # as the spec and the builder name it
     assert [op.header_parameters for op in (confirm, opt_out, get, create)] == [
-        (KEY,), (KEY,), (), (KEY,)
+        (key,), (key,), (), (key,)
     ]  # fmt: skip
     assert (confirm.path_parameters, get.path_parameters) == (
         ("partner_code", "offer_id"),
