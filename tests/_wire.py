@@ -33,7 +33,6 @@ def streaming_server(
     listener.settimeout(0.05)
     served = Served(url=f"http://127.0.0.1:{listener.getsockname()[1]}/x")
     stop = threading.Event()
-    workers: list[threading.Thread] = []
     head = f"HTTP/1.1 {status} Whatever\r\nTransfer-Encoding: chunked\r\n"
     head += "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
 
@@ -61,26 +60,8 @@ def streaming_server(
             except OSError:
                 served.hung_up.set()
 
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            worker = threading.Thread(target=serve, args=(conn,), daemon=True)
-            workers.append(worker)
-            worker.start()
-
-    acceptor = threading.Thread(target=accept, daemon=True)
-    acceptor.start()
-    try:
+    with _accepting(listener, serve, stop):
         yield served
-    finally:
-        stop.set()
-        acceptor.join()
-        for worker in workers:
-            worker.join(10)
-        listener.close()
 
 
 def _read_request(conn: socket.socket) -> None:
@@ -112,7 +93,6 @@ def raw_server(answer: bytes | Callable[[int], bytes]) -> Iterator[Served]:
     listener.settimeout(0.05)
     served = Served(url=f"http://127.0.0.1:{listener.getsockname()[1]}/x")
     stop = threading.Event()
-    workers: list[threading.Thread] = []
     lock = threading.Lock()
 
     def serve(conn: socket.socket) -> None:
@@ -128,6 +108,18 @@ def raw_server(answer: bytes | Callable[[int], bytes]) -> Iterator[Served]:
             except OSError:
                 served.hung_up.set()
 
+    with _accepting(listener, serve, stop):
+        yield served
+
+
+@contextmanager
+def _accepting(
+    listener: socket.socket, serve: Callable[[socket.socket], None], stop: threading.Event
+) -> Iterator[None]:
+    """Serve each connection `listener` accepts on its own thread until the block ends; then stop
+    (`stop` is set for the serving threads too) and wait for them."""
+    workers: list[threading.Thread] = []
+
     def accept() -> None:
         while not stop.is_set():
             try:
@@ -141,7 +133,7 @@ def raw_server(answer: bytes | Callable[[int], bytes]) -> Iterator[Served]:
     acceptor = threading.Thread(target=accept, daemon=True)
     acceptor.start()
     try:
-        yield served
+        yield
     finally:
         stop.set()
         acceptor.join()

@@ -24,8 +24,8 @@ from ._signature import (
     REQUEST_TARGET,
     check_algorithm,
     encode_signature,
+    secret_bytes,
     string_to_sign,
-    utf8_or_none,
 )
 
 # Visible ASCII without '"' and '\': the key id is written between double quotes.
@@ -114,16 +114,7 @@ class XCoverAuth(httpx.Auth):
                 "api_key must be visible ASCII without spaces, quotes or backslashes "
                 "(check for a stray newline or space copied with it)"
             )
-        if isinstance(api_secret, str):
-            secret = utf8_or_none(api_secret)
-            if secret is None:
-                raise ValueError("api_secret is not valid Unicode text")
-        elif isinstance(api_secret, bytes | bytearray):
-            secret = bytes(api_secret)
-        else:
-            raise ValueError(f"api_secret must be str or bytes, not {type(api_secret).__name__}")
-        if not secret:
-            raise ValueError("api_secret must not be empty")
+        secret = secret_bytes(api_secret)
         self._algorithm = check_algorithm(algorithm)
         if algorithm in DEPRECATED_ALGORITHMS:
             warnings.warn(

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, overload
 
 from ._constants import DEFAULT_MAX_SKEW
 from ._errors import SignatureError, WebhookSignatureError
-from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, utf8_or_none
+from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, secret_bytes, utf8_or_none
 from ._verify import (
     SignatureParams,
     allowed_algorithm,
@@ -144,7 +144,7 @@ def construct_event(
             and never holds the secret or a valid signature.
         ValueError: `api_key`, `api_secret`, `tolerance` or `now` is invalid (a bug in the caller).
     """
-    secret = _secret(api_secret)
+    secret = secret_bytes(api_secret)
     if not isinstance(api_key, str) or not api_key:
         raise ValueError("api_key must be a non-empty string")
     expected_key = api_key.encode("utf-8", "surrogatepass")
@@ -230,20 +230,6 @@ def _failing(check: str) -> Iterator[None]:
 def _same(given: str, expected: bytes) -> bool:
     encoded = utf8_or_none(given)
     return hmac.compare_digest(encoded if encoded is not None else b"", expected)
-
-
-def _secret(api_secret: str | bytes) -> bytes:
-    if isinstance(api_secret, str):
-        secret = utf8_or_none(api_secret)
-        if secret is None:
-            raise ValueError("api_secret is not valid Unicode text")
-    elif isinstance(api_secret, bytes | bytearray):
-        secret = bytes(api_secret)
-    else:
-        raise ValueError(f"api_secret must be str or bytes, not {type(api_secret).__name__}")
-    if not secret:
-        raise ValueError("api_secret must not be empty")
-    return secret
 
 
 def _read_body(body: bytes | str) -> tuple[str, dict[str, Any]]:
