@@ -299,9 +299,8 @@ def _gaps(results: dict[str, Any]) -> str:
             f"{_f(sync['httpx_post_us'])} µs; the target leaves {_f(allowed)} µs, so "
             f"{_f(sync['overhead_us'] - allowed)} µs must go. In process (MockTransport) it adds "
             f"{_f(own)} µs: {listed}, and {_f(rest)} µs in the client's own handling of the call between "
-            f"those steps (not separable through the public API). The bare post also pays httpx's cookie "
-            f"extraction, {_f(b[COOKIES])} µs a response that sets no cookie, which the client's own "
-            f"pool skips (§1)."
+            f"those steps (not separable through the public API). Both pay httpx's cookie extraction, "
+            f"{_f(b[COOKIES])} µs a response that sets no cookie: skipping it took a private reach."
         )
     for ident, key, target in (("2", "http", VENDOR_HTTP_TARGET), ("3", "https", VENDOR_HTTPS_TARGET)):
         if ident in missed:

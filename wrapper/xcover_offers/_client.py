@@ -20,7 +20,6 @@ from xcover_offers_api.operation import Operation
 from . import _conveniences as conveniences
 from ._base import Outcome, _BaseOffersClient
 from ._call import Call, CallResult, OfferResult
-from ._cookies import with_fast_cookies
 from ._deadline import deadline
 from ._options import (
     ClientOptions,
@@ -494,9 +493,7 @@ def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, 
     """The client to send through and whether it is ours to close: the caller's own client as it
     is, else one of ours over the transport given (or httpx's default), redirects off."""
     owned = not isinstance(given, cls)
-    client: _Pool = (
-        with_fast_cookies(cls(transport=given, timeout=timeout, follow_redirects=False)) if owned else given
-    )
+    client: _Pool = cls(transport=given, timeout=timeout, follow_redirects=False) if owned else given
     if isinstance(client, httpx.Client):
         # Every httpx.HTTPTransport the client sends through (ours, one passed in, or those of a
         # client passed in, proxy mounts included): its network backend is wrapped so that every
