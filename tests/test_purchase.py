@@ -21,12 +21,16 @@ import pytest
 from _harness import API_KEY, API_SECRET, PARTNER, Script, harness, sample_event
 from xcover_offers import (
     AsyncOffersClient,
+    CircuitBreaker,
+    CircuitOpenError,
+    InternalServerError,
     OffersClient,
     RequestValidationError,
     UnprocessableEntityError,
     policyholder,
 )
 from xcover_offers.sandbox import Fault, Sandbox
+from xcover_offers_api.api.confirm_offer import confirm_offer as confirm_offer_endpoint
 from xcover_offers_api.models import Booking, Offer
 
 CUSTOMER = {"currency": "USD", "country": "US", "language": "en-us"}
@@ -173,6 +177,30 @@ def test_confirm_keeps_trying_longer_than_the_clients_defaults() -> None:
         result = h.client.confirm_offer_with_response("OFR-1", quotes=["P-1"], policyholder=HOLDER)
     assert result.attempts == 6
     assert len({r.headers["x-idempotency-key"] for r in script.requests}) == 1
+
+
+def test_an_open_breaker_never_stops_a_confirm_nor_is_fed_by_it() -> None:
+    """Failures at the cart open the shared breaker; the paid customer's confirm still goes out, and
+    its own failures are not counted."""
+    breaker = CircuitBreaker(failure_threshold=1, recovery_time=60.0)
+    script = Script(httpx.Response(500), httpx.Response(201, json=BOOKING))
+    with harness(("sync", "mock"), script, circuit_breaker=breaker, max_retries=0) as h:
+        with pytest.raises(InternalServerError):
+            h.create_offer()
+        with pytest.raises(CircuitOpenError):
+            h.create_offer()
+        booking = h.client.confirm_offer("OFR-1", quotes=["P-1"], policyholder=HOLDER)
+    assert booking.id == BOOKING["id"]
+    assert len(script.requests) == 2
+
+
+def test_call_on_confirm_gets_confirms_own_defaults() -> None:
+    """`client.call(confirm_offer, ...)` is Confirm too: five retries where the client makes none."""
+    script = Script(*[httpx.Response(503)] * 5, httpx.Response(201, json=BOOKING))
+    body = {"quotes": [{"id": "P-1"}], "policyholder": HOLDER}
+    with harness(("sync", "mock"), script, max_retries=0) as h:
+        result = h.call(confirm_offer_endpoint, offer_id="OFR-1", body=body)
+    assert result.attempts == 6
 
 
 def test_a_key_reused_with_another_body_is_a_typed_error(sandbox: Sandbox) -> None:

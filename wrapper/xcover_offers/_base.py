@@ -10,6 +10,7 @@ cannot drift apart, and an operation added to the spec gets all of it the day it
 from __future__ import annotations
 
 import copy
+import functools
 import inspect
 import json
 import logging
@@ -100,14 +101,19 @@ def idempotency_header(operation: Operation[Any]) -> tuple[str, str] | None:
     return next((h for h in operation.header_parameters if h[0].lower() == IDEMPOTENCY_FIELD), None)
 
 
-_SIGNATURES: dict[Callable[..., Any], inspect.Signature] = {}
-
-
-def _signature(build: Callable[..., Any]) -> inspect.Signature:
-    found = _SIGNATURES.get(build)
-    if found is None:
-        found = _SIGNATURES[build] = inspect.signature(build)
-    return found
+@functools.cache
+def _argument_problem(operation_id: str, build: Callable[..., Any], names: frozenset[str]) -> str | None:
+    """Why the builder cannot take arguments with these names (Python's own TypeError text), or None.
+    Only the names decide it, so it is worked out once per set of names, not per call."""
+    parameters = inspect.signature(build).parameters
+    clash = REQUEST_OPTIONS & parameters.keys()
+    if clash:  # never happens with XCover's spec today; silently taking it for an option would be worse
+        return f"{operation_id} has a parameter named like a call option: {sorted(clash)}"
+    try:
+        inspect.signature(build).bind(**dict.fromkeys(names))
+    except TypeError as exc:
+        return f"{operation_id}(): {exc}"
+    return None
 
 
 class Checked:
@@ -236,9 +242,7 @@ class _BaseOffersClient:
         for name in operation.path_parameters:
             if name in arguments:  # a missing one is the builder's TypeError, as for any function
                 check_path_value(arguments[name], name)
-        clash = REQUEST_OPTIONS & _signature(operation.build).parameters.keys()
-        if clash:  # never happens with XCover's spec today; silently taking it for an option would be worse
-            raise TypeError(f"{operation.id} has a parameter named like a call option: {sorted(clash)}")
+        options = {**hooks.defaults, **options}  # type: ignore[typeddict-item]  # the same keys
         key_header = idempotency_header(operation)
         key_option = options.get("idempotency_key")
         key_argument = arguments.pop(key_header[1], None) if key_header else None
@@ -256,10 +260,9 @@ class _BaseOffersClient:
             given = arguments.get("body")
             if schema is not None and given is not None:
                 arguments["body"] = Checked(check_body(given, schema))
-        try:
-            _signature(operation.build).bind(**arguments)
-        except TypeError as exc:
-            raise TypeError(f"{operation.id}(): {exc}") from None
+        problem = _argument_problem(operation.id, operation.build, frozenset(arguments))
+        if problem is not None:
+            raise TypeError(problem)
         kwargs = operation.build(**arguments)
         timeout = self.timeout
         if "timeout" in options:
@@ -272,6 +275,9 @@ class _BaseOffersClient:
             retries = call_option(
                 lambda v: to_count(v, "max_retries", minimum=0), options["max_retries"], "max_retries"
             )
+        method = str(kwargs["method"]).upper()
+        if method not in ("GET", "HEAD") and idempotency_key is None:
+            retries = 0  # sent once: a second attempt could act twice
         headers = {
             str(k): str(v)
             for k, v in kwargs.get("headers", {}).items()
@@ -293,7 +299,7 @@ class _BaseOffersClient:
         body = kwargs.get("json")
         call = Call(
             operation=operation,
-            method=str(kwargs["method"]).upper(),
+            method=method,
             target=target,
             params=query,
             content=None if "json" not in kwargs else serialise(body),  # once: every attempt sends it
@@ -348,9 +354,8 @@ class _BaseOffersClient:
 
     def _attempts(self, call: Call, attempts: list[int]) -> Generator[Step, Outcome, CallResult[Any]]:
         """Each attempt is a new request, so XCoverAuth signs it afresh with a fresh Date; the
-        idempotency key in `call.headers` is the same for all of them. Only a call that may be sent
-        again (`call.retried`: a GET, or under an idempotency key) is retried."""
-        max_retries = call.max_retries if call.retried else 0
+        idempotency key in `call.headers` is the same for all of them."""
+        max_retries = call.max_retries
         retries_done = 0
         skew_retried = False
         last: httpx.Response | None = None
@@ -467,7 +472,7 @@ class _BaseOffersClient:
             outcome=outcome,
             elapsed_ms=(time.perf_counter() - started) * 1000,
             attempt=attempt,
-            max_attempts=(call.max_retries if call.retried else 0) + 1,
+            max_attempts=call.max_retries + 1,
             idempotency_key=call.idempotency_key,
             request_id=rid,
             body=json.dumps(mask_body(call.body), ensure_ascii=False)

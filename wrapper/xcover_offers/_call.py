@@ -33,25 +33,6 @@ ReplayCheck = Callable[[Any, Any], "str | None"]
 
 
 @dataclass(frozen=True, slots=True)
-class Hooks:
-    """What an operation's convenience method adds to the one pipeline; `client.call` adds nothing.
-
-    Attributes:
-        details: what the call's span records of its answer (`xcover.offer_id`).
-        replay_check: vets a 409 replay against the request (see `ReplayCheck`).
-        breaker: False for a call the circuit breaker must neither refuse nor count: Confirm Offer,
-            which runs after payment, must not be lost to failures of the cart's calls.
-    """
-
-    details: Callable[[CallResult[Any]], Mapping[str, AttributeScalar]] | None = None
-    replay_check: ReplayCheck | None = None
-    breaker: bool = True
-
-
-NO_HOOKS: Final = Hooks()
-
-
-@dataclass(frozen=True, slots=True)
 class CallResult(Generic[T]):
     """A parsed answer with the HTTP response it came from (`client.call`, `*_with_response`).
 
@@ -101,13 +82,37 @@ class OfferResult(CallResult[OfferResponse]):
         return self.parsed.data
 
 
+@dataclass(frozen=True, slots=True)
+class Hooks:
+    """What an operation's convenience method adds to the one pipeline; `client.call` adds nothing.
+
+    Attributes:
+        details: what the call's span records of its answer (`xcover.offer_id`).
+        replay_check: vets a 409 replay against the request (see `ReplayCheck`).
+        breaker: False for a call the circuit breaker must neither refuse nor count: Confirm Offer,
+            which runs after payment, must not be lost to failures of the cart's calls.
+        defaults: per-call options the operation uses unless the call gives them, instead of the
+            client's (Confirm's longer budget and more retries).
+        result: the `CallResult` class its answer comes as (`OfferResult` for Create Offer).
+    """
+
+    details: Callable[[CallResult[Any]], Mapping[str, AttributeScalar]] | None = None
+    replay_check: ReplayCheck | None = None
+    breaker: bool = True
+    defaults: Mapping[str, Any] = field(default_factory=dict)
+    result: type[CallResult[Any]] = CallResult
+
+
+NO_HOOKS: Final = Hooks()
+
+
 @dataclass(slots=True)
 class Call:
     """One call, prepared once.
 
     `target` is the URL with the query already merged in when `params` is None. `deadline` is on the
-    client's monotonic timer; None means no overall limit. `retried` says whether a failed attempt
-    may be sent again: a GET, or a call under an idempotency key the operation documents.
+    client's monotonic timer; None means no overall limit. `max_retries` is 0 for a call that may
+    not be sent again (only a GET, or a call under an idempotency key the operation documents, may).
     `key_given` says the caller chose the key (an earlier call may have used it).
     """
 
@@ -127,10 +132,6 @@ class Call:
     trace: CallTrace
     key_given: bool = False
     hooks: Hooks = NO_HOOKS
-
-    @property
-    def retried(self) -> bool:
-        return self.method in ("GET", "HEAD") or self.idempotency_key is not None
 
     @property
     def deadline(self) -> float | None:
@@ -280,8 +281,7 @@ def _result(
             response=safe_response(response)[0],
             request_id=rid,
         )
-    cls = OfferResult if isinstance(parsed, OfferResponse) else CallResult
-    return cls(
+    return call.hooks.result(
         parsed=parsed,
         http_response=response,
         request_id=rid,

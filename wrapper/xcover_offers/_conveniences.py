@@ -18,7 +18,7 @@ from xcover_offers_api.models import Offer, Product
 from xcover_offers_api.operation import Operation
 
 from ._base import Checked
-from ._call import NO_HOOKS, CallResult, Hooks
+from ._call import NO_HOOKS, CallResult, Hooks, OfferResult
 from ._constants import CONFIRM_MAX_RETRIES, CONFIRM_TOTAL_TIMEOUT
 from ._errors import RequestValidationError
 from ._options import (
@@ -139,9 +139,6 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
         path, reason = exc.path.removeprefix("body."), exc.reason
     else:
         options = split_options(params)
-        # After payment: the call that sells the product must not be lost to a short outage.
-        options.setdefault("total_timeout", CONFIRM_TOTAL_TIMEOUT)
-        options.setdefault("max_retries", CONFIRM_MAX_RETRIES)
         return (
             CONFIRM_OFFER,
             {"offer_id": offer_id_of(offer), "body": Checked(checked)},
@@ -167,10 +164,16 @@ def booking_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
     return {"xcover.booking_id": booking.id, "xcover.booking_status": booking.status}
 
 
-CREATE_OFFER_HOOKS: Final = Hooks(details=offer_details, replay_check=offer_replay_problem)
-CONFIRM_HOOKS: Final = Hooks(details=booking_details, breaker=False)
-"""After payment, Confirm is never refused by an open breaker (nor counted): cart failures must not
-cost a sale, and its own budget and retries already bound it."""
+CREATE_OFFER_HOOKS: Final = Hooks(
+    details=offer_details, replay_check=offer_replay_problem, result=OfferResult
+)
+CONFIRM_HOOKS: Final = Hooks(
+    details=booking_details,
+    breaker=False,
+    defaults={"total_timeout": CONFIRM_TOTAL_TIMEOUT, "max_retries": CONFIRM_MAX_RETRIES},
+)
+"""After payment, the call that sells the product must not be lost: never refused by an open breaker
+(nor counted: cart failures must not cost a sale), with a longer budget and more retries of its own."""
 BOOKING_HOOKS: Final = Hooks(details=booking_details)
 HOOKS: Final = {
     "create_offer": CREATE_OFFER_HOOKS,

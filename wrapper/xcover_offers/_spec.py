@@ -58,12 +58,17 @@ def body_schema(operation: Operation[Any]) -> Mapping[str, Any] | None:
     return None if body is None else _json_schema(body)
 
 
-def header_format(operation: Operation[Any], name: str | None) -> str | None:
+def header_format(operation: Operation[Any], name: str) -> str | None:
     """The `format` the spec gives a header parameter's schema ("uuid"), if any."""
-    declared = document()["paths"][operation.path].get("parameters", [])
-    for param in [*operation_spec(operation).get("parameters", ()), *declared]:
+    return _header_format(operation.path, operation.method.lower(), name.lower())
+
+
+@cache
+def _header_format(path: str, method: str, name: str) -> str | None:
+    item = document()["paths"][path]
+    for param in [*item[method].get("parameters", ()), *item.get("parameters", ())]:
         param = resolve(param)
-        if param.get("in") == "header" and str(param.get("name", "")).lower() == str(name).lower():
+        if param.get("in") == "header" and str(param.get("name", "")).lower() == name:
             found = resolve(param.get("schema", {})).get("format")
             return str(found) if found is not None else None
     return None
