@@ -396,3 +396,21 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.startswith("xcover-offers ")
+
+
+@pytest.mark.parametrize("command", [["confirm-offer", "OFR-1"], ["verify-webhook", "--headers", "-"]])
+def test_every_command_reads_at_most_a_mib_counted_in_bytes(
+    command: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One bounded reader: 300,000 four-byte characters are 1.2 MB, whatever their count."""
+    big = tmp_path / "big.json"
+    big.write_text('{"quotes": ["' + "\U0001f600" * 300_000 + '"]}', encoding="utf-8")
+    argv = (
+        [*command, str(big)]
+        if command[0] == "confirm-offer"
+        else [*command[:-1], str(big), "--body", str(big)]
+    )
+    env = {"XCOVER_API_KEY": "k", "XCOVER_API_SECRET": "s", "XCOVER_PARTNER_CODE": "P",
+           "XCOVER_WEBHOOK_KEY": "k", "XCOVER_WEBHOOK_SECRET": "s"}  # fmt: skip
+    assert main(argv, environ=env, stdin=io.StringIO("")) == 1
+    assert "is larger than 1 MiB" in capsys.readouterr().err

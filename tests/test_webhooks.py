@@ -213,6 +213,7 @@ def test_refused_with_its_own_reason(headers: Any, check_name: str, message: str
         (b'{"event": 7, "payload": {}}', "expected a JSON object"),
         (b'{"event": "", "payload": {}}', "expected a JSON object"),
         (b'{"event": "BOOKING_CREATED", "payload": []}', "expected a JSON object"),
+        (b'{"event": "BOOKING_CREATED", "payload": {"x": "' + b"a" * 1024 * 1024 + b'"}}', "larger than"),
     ],
 )
 def test_a_body_that_is_not_a_webhook(body: bytes, message: str) -> None:
@@ -265,6 +266,7 @@ def test_caller_mistakes_are_value_errors() -> None:
         ({"api_secret": ""}, "api_secret must not be empty"),
         ({"api_secret": "x\ud800"}, "not valid Unicode"),
         ({"tolerance": -1}, "tolerance must be"),
+        ({"tolerance": float("inf")}, "tolerance must be a finite"),
         ({"now": dt.datetime(2025, 2, 27)}, "aware datetime"),
     ):
         with pytest.raises(ValueError, match=message):

@@ -21,6 +21,7 @@ their command runs, so `--help` stays quick.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import traceback
@@ -47,6 +48,43 @@ XCOVER_PARTNER_CODE (environment)
 
 class CommandError(Exception):
     """A failure to report as one line, exit status 1."""
+
+
+MAX_INPUT_BYTES: Final = 1024 * 1024
+"""What a command reads from a file or stdin at most: a request or a captured webhook is KiBs; more
+is the wrong file (or /dev/zero), refused before it is read whole, let alone parsed."""
+
+
+def read_input(source: str, stdin: IO[str], *, what: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of file `source` ('-' for stdin), at most `limit` of them (a CommandError past it)."""
+    name = "stdin" if source == "-" else source
+    try:
+        if source == "-":
+            buffer = getattr(stdin, "buffer", None)  # a test's StringIO has none
+            data = buffer.read(limit + 1) if buffer is not None else stdin.read(limit + 1).encode("utf-8")
+        else:
+            with open(source, "rb") as file:
+                data = file.read(limit + 1)
+    except OSError as exc:
+        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        size = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit:,} bytes"
+        raise CommandError(f"{name} is larger than {size}: {what} is far smaller")
+    return data
+
+
+def read_json_object(source: str, stdin: IO[str], *, what: str) -> dict[str, Any]:
+    """A JSON object from file `source` ('-' for stdin), UTF-8, at most MAX_INPUT_BYTES."""
+    name = "stdin" if source == "-" else source
+    try:
+        value = json.loads(read_input(source, stdin, what=what).decode("utf-8"))
+    except UnicodeDecodeError:
+        raise CommandError(f"{name} is not UTF-8 text") from None
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply to parse
+        raise CommandError(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise CommandError(f"{name} must hold a JSON object: {what} (see --help)")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:

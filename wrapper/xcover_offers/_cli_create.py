@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from ._cli import ENV_BASE_URL, ENV_CREDENTIALS, ENV_PARTNER_CODE, CommandError
+from ._cli import ENV_BASE_URL, ENV_CREDENTIALS, ENV_PARTNER_CODE, CommandError, read_json_object
 from ._cli_output import json_text, offer_table
 from ._constants import env_value
 
@@ -117,30 +115,7 @@ def _create_offer(args: argparse.Namespace, environ: Mapping[str, str], out: IO[
 
 
 def _read_request(source: str, stdin: IO[str]) -> dict[str, Any]:
-    # A Create Offer request is kilobytes; more than this is the wrong file (or /dev/zero), and is
-    # refused before it is read whole, let alone parsed.
-    limit = 1024 * 1024
-    name = "stdin" if source == "-" else source
-    try:
-        if source == "-":
-            data: str | bytes = stdin.read(limit + 1)
-        else:
-            with Path(source).open("rb") as file:
-                data = file.read(limit + 1)
-    except OSError as exc:
-        raise CommandError(f"cannot read {source}: {exc.strerror or exc}") from None
-    if len(data) > limit:
-        raise CommandError(f"{name} is larger than 1 MiB: a Create Offer request is far smaller")
-    try:
-        text = data if isinstance(data, str) else data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise CommandError(f"{name} is not UTF-8 text") from None
-    try:
-        request = json.loads(text)
-    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deeply to parse
-        raise CommandError(f"{name} is not valid JSON: {exc}") from None
-    if not isinstance(request, dict):
-        raise CommandError("the request must be a JSON object with 'customer' and 'context'")
+    request = read_json_object(source, stdin, what="a Create Offer request")
     unknown = sorted(set(request) - REQUEST_KEYS)
     if unknown:
         raise CommandError(f"unexpected top-level keys {unknown}; a request has {sorted(REQUEST_KEYS)}")

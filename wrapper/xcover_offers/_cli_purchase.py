@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import json
 from collections.abc import Mapping
-from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Final, cast
 
-from ._cli import CommandError
+from ._cli import CommandError, read_json_object
 from ._cli_create import add_connection_options, answered, open_client
 from ._cli_output import booking_table, json_text
 
-CONFIRM_KEYS: Final = frozenset({"quotes", "policyholder", "partner_transaction_id", "payment_details"})
 CONFIRM_FORMAT: Final = """\
 request file: the Confirm Offer body as JSON:
   {"quotes": ["<quote id>", ...],        quote ids are the offer's products[].id; or objects:
@@ -24,7 +21,6 @@ request file: the Confirm Offer body as JSON:
 Pass --idempotency-key (a UUID) and keep it: running the same command again with it returns the
 same booking instead of selling twice.
 """
-MAX_REQUEST_BYTES: Final = 1024 * 1024
 
 
 def add_parsers(
@@ -59,20 +55,20 @@ def add_parsers(
 
 def _confirm(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str], stdin: IO[str]) -> int:
     from ._errors import APIResponseValidationError, APIStatusError
-    from ._options import ConfirmOfferParams
+    from ._options import REQUEST_OPTIONS, ConfirmOfferParams
 
     with open_client(args, environ) as client:  # the configuration first: what a first run gets wrong
-        request = _read_object(args.request, stdin)
-        unknown = sorted(set(request) - CONFIRM_KEYS)
+        request = read_json_object(args.request, stdin, what="a Confirm Offer request")
+        # The file holds confirm_offer's own keywords (the body's fields); the library checks them.
+        required = ConfirmOfferParams.__required_keys__
+        known = required | (ConfirmOfferParams.__optional_keys__ - REQUEST_OPTIONS)
+        unknown = sorted(set(request) - known)
         if unknown:
-            raise CommandError(f"unexpected top-level keys {unknown}; a request has {sorted(CONFIRM_KEYS)}")
-        for name in ("quotes", "policyholder"):
-            if name not in request:
-                raise CommandError(f"the request needs {name!r} (see --help)")
-        params: ConfirmOfferParams = {"quotes": request["quotes"], "policyholder": request["policyholder"]}
-        for name in ("partner_transaction_id", "payment_details"):
-            if name in request:
-                params[name] = request[name]  # type: ignore[literal-required]
+            raise CommandError(f"unexpected top-level keys {unknown}; a request has {sorted(known)}")
+        missing = sorted(required - request.keys())
+        if missing:
+            raise CommandError(f"the request needs {missing[0]!r} (see --help)")
+        params = cast("ConfirmOfferParams", request)
         if args.idempotency_key:
             params["idempotency_key"] = args.idempotency_key
         try:
@@ -96,25 +92,3 @@ def _opt_out(args: argparse.Namespace, environ: Mapping[str, str], out: IO[str],
             raise answered(client, exc) from exc
     out.write(f"opted out of offer {args.offer_id}\n")
     return 0
-
-
-def _read_object(source: str, stdin: IO[str]) -> dict[str, Any]:
-    """A JSON object from a file or stdin, at most MAX_REQUEST_BYTES."""
-    name = "stdin" if source == "-" else source
-    try:
-        if source == "-":
-            text = stdin.read(MAX_REQUEST_BYTES + 1)
-        else:
-            with Path(source).open(encoding="utf-8") as file:
-                text = file.read(MAX_REQUEST_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"cannot read {name}: {getattr(exc, 'strerror', None) or exc}") from None
-    if len(text) > MAX_REQUEST_BYTES:
-        raise CommandError(f"{name} is larger than {MAX_REQUEST_BYTES // 1024} KiB; a request is a few KiB")
-    try:
-        request = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise CommandError(f"{name} is not valid JSON: {exc}") from None
-    if not isinstance(request, dict):
-        raise CommandError(f"{name} must hold a JSON object (see --help)")
-    return request

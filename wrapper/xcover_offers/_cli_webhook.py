@@ -8,10 +8,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final
 
-from ._cli import CommandError
+from ._cli import CommandError, read_input
 from ._constants import DEFAULT_MAX_SKEW
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     verify.add_argument(
         "--tolerance",
         type=_tolerance,
-        default=float(DEFAULT_MAX_SKEW),
+        default=float(DEFAULT_MAX_SKEW),  # webhooks.DEFAULT_TOLERANCE, without importing it for --help
         metavar="SECONDS",
         help="how far Date may be from now (default %(default)g; e.g. --tolerance 3600 for an old capture)",
     )
@@ -68,8 +67,10 @@ def _verify_webhook(
         raise CommandError(f"set {ENV_WEBHOOK_KEY} and {ENV_WEBHOOK_SECRET} in the environment")
     if args.headers == "-" and args.body == "-":
         raise CommandError("only one of --headers and --body can be read from stdin")
-    headers = parse_headers(_read(args.headers, stdin).decode("utf-8", "replace"))
-    body = _read(args.body, stdin)
+    headers = parse_headers(
+        read_input(args.headers, stdin, what="a delivery's headers").decode("utf-8", "replace")
+    )
+    body = read_input(args.body, stdin, what="a delivery's body")
     try:
         event = webhooks.construct_event(
             headers, body, api_key=key, api_secret=secret, tolerance=args.tolerance
@@ -105,16 +106,6 @@ def parse_headers(text: str) -> dict[str, str]:
         key = name.strip()
         headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
     return headers
-
-
-def _read(name: str, stdin: IO[str]) -> bytes:
-    if name == "-":
-        buffer = getattr(stdin, "buffer", None)
-        return buffer.read() if buffer is not None else stdin.read().encode("utf-8")
-    try:
-        return Path(name).read_bytes()
-    except OSError as exc:
-        raise CommandError(f"cannot read {name}: {exc.strerror or exc}") from None
 
 
 def _tolerance(text: str) -> float:

@@ -118,3 +118,7 @@ for the offer, and a lost confirmation is a customer who paid for nothing."""
 CONFIRM_MAX_RETRIES: Final = 5
 """Confirm Offer's own default retries (0.5 + 1 + 2 + 4 + 8 s of backoff fit in its budget); every
 one under the same idempotency key, so XCover books once."""
+
+MAX_WEBHOOK_BODY: Final = 1024 * 1024
+"""The largest webhook body `construct_event` parses. XCover does not sign the body, so a captured
+delivery's headers could carry any body while its Date is fresh; a booking is a few KiB."""

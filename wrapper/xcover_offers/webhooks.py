@@ -34,13 +34,14 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import json
+import math
 from collections.abc import Coroutine, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Final, Protocol, overload
 
-from ._constants import DEFAULT_MAX_SKEW
+from ._constants import DEFAULT_MAX_SKEW, MAX_WEBHOOK_BODY
 from ._errors import SignatureError, WebhookSignatureError
 from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, secret_bytes, utf8_or_none
 from ._verify import (
@@ -148,8 +149,8 @@ def construct_event(
     if not isinstance(api_key, str) or not api_key:
         raise ValueError("api_key must be a non-empty string")
     expected_key = api_key.encode("utf-8", "surrogatepass")
-    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not tolerance >= 0:
-        raise ValueError(f"tolerance must be a non-negative number of seconds, not {tolerance!r}")
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 <= tolerance < math.inf:
+        raise ValueError(f"tolerance must be a finite, non-negative number of seconds, not {tolerance!r}")
     now_ts = timestamp(now)
 
     with _failing("headers"):
@@ -238,6 +239,8 @@ def _read_body(body: bytes | str) -> tuple[str, dict[str, Any]]:
     problem = None
     if not isinstance(body, bytes | bytearray | str):
         problem = f"expected bytes, not {type(body).__name__}"
+    elif len(body) > MAX_WEBHOOK_BODY:  # unsigned: a captured delivery's headers carry any body
+        problem = f"larger than {MAX_WEBHOOK_BODY:,} bytes (a booking is a few KiB)"
     else:
         try:
             data = json.loads(body, parse_constant=_no_constant)
