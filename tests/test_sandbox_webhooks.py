@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -296,3 +297,46 @@ def test_cli_takes_the_url_from_argv_and_the_secret_from_the_environment() -> No
     assert webhook_settings(_parser().parse_args(["sandbox"]), environ) == {}
     with pytest.raises(SystemExit):  # there is no option for the secret: ps would show it
         _parser().parse_args(["sandbox", "--webhook-secret", "x"])
+
+
+def test_a_listener_dripping_its_answer_is_cut_off_at_the_attempts_deadline(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each byte comes within the read timeout; only the one deadline per attempt stops it."""
+    from xcover_offers.sandbox import _webhooks
+
+    monkeypatch.setattr(_webhooks, "WEBHOOK_TIMEOUT", 0.3)
+    listener = socket.create_server(("127.0.0.1", 0))
+    stop = threading.Event()
+
+    def drip() -> None:
+        conn, _ = listener.accept()
+        with conn:
+            conn.recv(65536)
+            for byte in b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n":
+                if stop.wait(0.2):
+                    return
+                try:
+                    conn.sendall(bytes([byte]))
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=drip, daemon=True)
+    thread.start()
+    sender = WebhookSender(
+        f"http://127.0.0.1:{listener.getsockname()[1]}/",
+        key="k",
+        secret="s",
+        clock=time.time,
+        retry_delays=(),
+    )
+    try:
+        sender.send("BOOKING_CREATED", {"id": "B-1"})
+        assert sender.wait_idle(5.0), "the attempt outlived its deadline"
+        (delivery,) = sender.sent
+        assert (delivery.status, delivery.error) == (None, "ReadTimeout")
+    finally:
+        stop.set()
+        sender.close()
+        thread.join(5)
+        listener.close()

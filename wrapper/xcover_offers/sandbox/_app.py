@@ -36,7 +36,6 @@ a modelled operation is logged here and answered with a plain 500.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import itertools
 import json
@@ -79,7 +78,7 @@ from ._defaults import (
 )
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
 from ._faults import Fault, Faults
-from ._handlers import MODELLED, create_offer
+from ._handlers import MODELLED, aware, create_offer
 from ._history import History
 from ._idempotency import Claim, IdempotencyStore
 from ._log import logger
@@ -405,7 +404,7 @@ class SandboxApp:
             status, payload, media_type = success_answer(
                 op,
                 self.spec.document,
-                now=_aware(call.now),
+                now=aware(call.now),
                 new_uuid=lambda: self.new_id("generated"),
                 problems=lambda status, body, media: self.spec.response_problems(
                     spec_request, SpecResponse(status, body, media.lower())
@@ -478,10 +477,6 @@ def _read_json(request: SandboxRequest) -> tuple[Any, str]:
     if too_deep is not None:
         raise EarlyAnswer((422, validation_error({too_deep: [_TOO_DEEP]}), {}))
     return body, content_type
-
-
-def _aware(timestamp: float) -> dt.datetime:
-    return dt.datetime.fromtimestamp(timestamp, dt.UTC)
 
 
 def _joined(headers: Sequence[tuple[str, str]]) -> dict[str, str]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from .._constants import MAX_DURATION
+
 DEFAULT_API_KEY: Final = "sandbox-key"
 DEFAULT_API_SECRET: Final = "sandbox-secret"  # noqa: S105 - a published test credential, by design
 MAX_BODY_BYTES: Final = 1024 * 1024
@@ -31,7 +33,7 @@ DEFAULT_READ_TIMEOUT: Final = 10.0
 """Seconds a request may take to arrive whole, from its first byte: a total, not per line."""
 DEFAULT_MAX_CONNECTIONS: Final = 256
 """Connections served at once; well under the common ``ulimit -n`` of 1024."""
-MAX_TIMEOUT: Final = 86400.0
+MAX_TIMEOUT: Final = MAX_DURATION
 """The longest idle or read timeout, a day: a longer one (1e308) cannot be given to a socket."""
 ACCEPT_BACKOFF: Final = 0.5
 """Seconds the accept loop waits, out of descriptors, unless a connection closes sooner."""

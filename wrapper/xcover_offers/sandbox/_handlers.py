@@ -82,7 +82,7 @@ def create_offer(app: SandboxApp, call: Call) -> Answer:
         body,
         read_options(call.query, allowed_extra_fields()),
         app.products,
-        now=_aware(call.now),
+        now=aware(call.now),
         offer_id=offer_id,
         product_id=lambda offer, config: app.stable_id(offer, config),
     )
@@ -206,7 +206,7 @@ def _booking(
     app: SandboxApp, offer: StoredOffer, chosen: Sequence[str], transaction_id: Any, now: float
 ) -> dict[str, Any]:
     """The booking's JSON body (see the module docstring)."""
-    booked_at = _aware(now).replace(microsecond=0).isoformat()
+    booked_at = aware(now).replace(microsecond=0).isoformat()
     quotes = [offer.quotes[q] for q in chosen]
     total = sum((q.price for q in quotes), Decimal(0))
     booking_id = ins_number(app, offer, chosen)
@@ -269,5 +269,6 @@ def _shown(text: str) -> str:
     return repr(text if len(text) <= _SHOWN else text[:_SHOWN] + "...")
 
 
-def _aware(timestamp: float) -> dt.datetime:
+def aware(timestamp: float) -> dt.datetime:
+    """A sandbox timestamp as an aware UTC datetime."""
     return dt.datetime.fromtimestamp(timestamp, dt.UTC)

@@ -87,7 +87,7 @@ def _operations(document: Mapping[str, Any]) -> Iterator[Operation]:
                 path=path,
                 definition=definition,
                 parameters=parameters,
-                idempotent=method == "post" and keyed,
+                idempotent=keyed,  # the client keys and retries any operation that declares it
                 success_status=_success_status(definition.get("responses") or {}),
             )
 

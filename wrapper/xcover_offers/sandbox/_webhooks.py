@@ -25,7 +25,8 @@ the delivery on a queue of at most `WEBHOOK_QUEUE_SIZE` (when full, the oldest w
 dropped and logged); one daemon thread sends, started with the first delivery, through its own
 `httpx.Client` (connect timeout `WEBHOOK_CONNECT_TIMEOUT`, others `WEBHOOK_TIMEOUT`, no redirects;
 the answer's body is never read). `close` stops it: waiting deliveries are dropped, a retry's wait is
-cut short, an attempt in flight ends within its timeouts. `sent` records each delivery's outcome.
+cut short, an attempt in flight ends within WEBHOOK_TIMEOUT (over the network, one deadline for the
+whole attempt). `sent` records each delivery's outcome.
 A thread (not an anyio task) because every shell runs the core synchronously: the HTTP server from
 a thread per connection, the in-process transports inside the client's call.
 """
@@ -33,7 +34,6 @@ a thread per connection, the in-process transports inside the client's call.
 from __future__ import annotations
 
 import hmac
-import re
 import threading
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -43,8 +43,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import httpx
 
-from .._signature import signature_for, string_to_sign
+from .._deadline import deadline
+from .._deadline_backend import install
+from .._signature import secret_bytes, signature_for, string_to_sign
+from .._signing import _KEY_ID
 from .._version import __version__
+from ..webhooks import WebhookEventType
 from ._answers import Answer, Call, Handler, encode
 from ._defaults import (
     HISTORY_SIZE,
@@ -59,9 +63,8 @@ from ._openapi import JSON
 if TYPE_CHECKING:
     from ._app import SandboxApp
 
-BOOKING_CREATED: Final = "BOOKING_CREATED"
+BOOKING_CREATED: Final = WebhookEventType.BOOKING_CREATED.value
 ALGORITHM: Final = "hmac-sha256"
-_KEY: Final = re.compile(r"[!#-\[\]-~]+")  # visible ASCII without '"' and '\': written between quotes
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +131,7 @@ class WebhookSender:
             parsed = None
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
             raise ValueError(f"the webhook URL must be an http:// or https:// URL, not {url!r}")
-        if not isinstance(key, str) or not _KEY.fullmatch(key):
+        if not isinstance(key, str) or not _KEY_ID.fullmatch(key):
             raise ValueError("the webhook key must be visible ASCII without spaces, quotes or backslashes")
         if not isinstance(secret, str) or not secret:
             raise ValueError("the webhook secret must be a non-empty string")
@@ -136,7 +139,7 @@ class WebhookSender:
             raise ValueError("the webhook queue capacity must be at least 1")
         self.url = str(parsed)
         self.key = key
-        self._secret = secret.encode("utf-8")
+        self._secret = secret_bytes(secret)  # the client's rule: UTF-8 text, not empty
         self._clock = clock
         self._transport = transport
         self.capacity = capacity
@@ -153,7 +156,7 @@ class WebhookSender:
 
     def has_secret(self, secret: str) -> bool:
         """Whether the webhooks are signed with `secret` (compared in constant time, never shown)."""
-        return hmac.compare_digest(self._secret, secret.encode("utf-8"))
+        return hmac.compare_digest(self._secret, secret_bytes(secret))
 
     def send(self, event: str, payload: Mapping[str, Any]) -> None:
         """Queue ``{"event": event, "payload": payload}``; returns at once."""
@@ -220,8 +223,12 @@ class WebhookSender:
     def _run(self) -> None:
         timeout = httpx.Timeout(WEBHOOK_TIMEOUT, connect=WEBHOOK_CONNECT_TIMEOUT)
         headers = {"User-Agent": f"xcover-offers-sandbox/{__version__}", "Content-Type": JSON}
+        transport = self._transport
+        if transport is None:  # the network: every socket operation bounded by the attempt's deadline
+            transport = httpx.HTTPTransport()
+            install(transport)
         with httpx.Client(
-            transport=self._transport, timeout=timeout, headers=headers, follow_redirects=False
+            transport=transport, timeout=timeout, headers=headers, follow_redirects=False
         ) as http:
             while True:
                 with self._changed:
@@ -262,7 +269,11 @@ class WebhookSender:
     def _attempt(self, http: httpx.Client, pending: _Pending) -> tuple[int | None, str | None]:
         try:
             # Streamed and closed unread: a listener's answer body is never read, however large.
-            with http.stream("POST", self.url, content=pending.body, headers=self._signed()) as answer:
+            # One deadline for the whole attempt: a listener dripping its answer cannot hold the thread.
+            with (
+                deadline(WEBHOOK_TIMEOUT),
+                http.stream("POST", self.url, content=pending.body, headers=self._signed()) as answer,
+            ):
                 return answer.status_code, None
         except httpx.HTTPError as exc:
             return None, type(exc).__name__
