@@ -46,6 +46,7 @@ from xcover_offers import (
     ConflictError,
     InternalServerError,
     LockedError,
+    NotFoundError,
     OfferResult,
     OffersClient,
     PermissionDeniedError,
@@ -786,33 +787,24 @@ def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str,
     assert request.headers["x-idempotency-key"] == "key-1"
 
 
-def test_the_sync_pool_the_client_creates_waits_on_the_call_deadline() -> None:
-    """The wrapped network backend is what cuts off a server dripping its headers (above); this
-    fails first if an httpx or httpcore upgrade moves the attributes it is installed through."""
-    from xcover_offers._deadline_backend import installed
-
-    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client:
-        assert installed(client._http._transport)
-    mine = httpx.Client()
-    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=mine):
-        assert installed(mine._transport)  # a client passed in keeps the call's deadline too
-    mine.close()
-    transport = httpx.HTTPTransport()
-    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER, http_client=transport):
-        assert installed(transport)
-
-
-def test_the_sync_pool_keeps_the_environments_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Installing the deadline backend must not cost the proxy httpx reads from HTTPS_PROXY (it
-    only does when it builds the transports itself), and the proxy's pool waits on the deadline too."""
-    from xcover_offers._deadline_backend import installed
-
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
-    with OffersClient(api_key=API_KEY, api_secret=API_SECRET, partner_code=PARTNER) as client:
-        proxies = [t for t in client._http._mounts.values() if t is not None]
-        assert proxies, "the proxy from HTTPS_PROXY is mounted"
-        assert all(installed(t) for t in proxies)
-        assert installed(client._http._transport)
+def test_the_sync_pool_goes_through_the_proxy_the_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The client's own sync pool (built for the call's deadline) honours HTTP_PROXY and NO_PROXY as
+    httpx would: the host below does not resolve, so only the proxy can answer."""
+    for name in ("NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy", "HTTPS_PROXY", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    not_found = lambda: iter([b'{"message": "no", "type": "x"}'])  # noqa: E731
+    with streaming_server(404, {"Content-Type": "application/json"}, not_found) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", proxy.url.rsplit("/", 1)[0])
+        options: dict[str, Any] = {"api_key": API_KEY, "api_secret": API_SECRET, "partner_code": PARTNER}
+        client = OffersClient(**options, base_url="http://xcover.invalid/x", max_retries=0)
+        with client, pytest.raises(NotFoundError):
+            client.get_booking("B-1")
+        assert proxy.requests == 1
+        monkeypatch.setenv("NO_PROXY", "xcover.invalid")
+        client = OffersClient(**options, base_url="http://xcover.invalid/x", max_retries=0)
+        with client, pytest.raises(APIConnectionError):
+            client.get_booking("B-1")
+        assert proxy.requests == 1, "NO_PROXY: sent directly (and the host does not resolve)"
 
 
 def test_a_gateway_403_without_xcovers_type_field_does_not_move_the_clock(mode: tuple[str, str]) -> None:

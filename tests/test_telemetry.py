@@ -8,7 +8,6 @@ lookup does, with no SDK and with one configured after import, runs in a child p
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
 import os
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
+import xcover_offers
 from opentelemetry import baggage, propagate, trace
 from opentelemetry import context as otel_context
 from opentelemetry.context import Context
@@ -31,7 +31,7 @@ from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
-from xcover_offers import _otel_providers, _telemetry
+from xcover_offers import _otel, _telemetry
 from xcover_offers._errors import (
     APIConnectionError,
     APIResponseValidationError,
@@ -357,7 +357,7 @@ def test_an_api_without_bucket_advice_still_gets_histograms() -> None:
             made.append({"name": name, "unit": unit})
             return name
 
-    assert _otel_providers._histogram(OldMeter(), "h", "d", (1.0,)) == "h"  # type: ignore[arg-type, comparison-overlap]
+    assert _otel._histogram(OldMeter(), "h", "d", (1.0,)) == "h"  # type: ignore[arg-type, comparison-overlap]
     assert made == [{"name": "h", "unit": "s"}]
 
 
@@ -705,12 +705,12 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     import json
     import httpx
     from opentelemetry import context, metrics, trace
-    from xcover_offers import _otel_providers, _telemetry
+    from xcover_offers import _telemetry
 
     url = httpx.URL("https://api.xcover.com/x/partners/P/offers/")
     out = {}
 
-    # The API alone: the shared no-op, nothing written to the request.
+    # The API alone: its proxies record nothing, and nothing is written to the request.
     call = _telemetry.start_call(
         operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
         partner_code="P", idempotency_key="k", server=url,
@@ -718,14 +718,6 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
-    out["noop"] = call is _telemetry.NOOP_CALL
-    _otel_providers._FAST_LOOKUP = False  # the public getters agree
-    again = _telemetry.start_call(
-        operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
-        partner_code="P", idempotency_key="k", server=url,
-    )  # fmt: skip
-    out["noop_public"] = again is _telemetry.NOOP_CALL
-    _otel_providers._FAST_LOOKUP = True
     out["noop_headers"] = "traceparent" in request.headers
 
     # The API alone, inside an incoming trace: its context is passed on, as the API's no-op tracer does.
@@ -761,12 +753,10 @@ _GLOBAL_SCRIPT = textwrap.dedent(
     request = httpx.Request("POST", url)
     call.attempt(request, 1).end(response=httpx.Response(200))
     call.end(attempts=1)
-    _otel_providers._FAST_LOOKUP = False
     _telemetry.start_call(
         operation_id="create_offer", url_template="/x/partners/{partner_code}/offers/",
         partner_code="P", idempotency_key="k", server=url,
     ).end(attempts=0)  # fmt: skip
-    _otel_providers._FAST_LOOKUP = True
     out["spans"] = sorted(s.name for s in exporter.get_finished_spans())
     out["scope"] = exporter.get_finished_spans()[0].instrumentation_scope.name
     out["scope_version"] = exporter.get_finished_spans()[0].instrumentation_scope.version
@@ -785,8 +775,6 @@ def test_global_providers_no_sdk_then_an_sdk_configured_after_import() -> None:
     from xcover_offers import __version__
 
     assert out == {
-        "noop": True,
-        "noop_public": True,
         "noop_headers": False,
         "passed_on": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
         "spans": [f"POST {TEMPLATE}", "xcover.create_offer", "xcover.create_offer"],
@@ -799,17 +787,17 @@ def test_global_providers_no_sdk_then_an_sdk_configured_after_import() -> None:
 
 def test_a_provider_named_by_environment_variable_is_honoured() -> None:
     script = (
-        "import httpx; from xcover_offers import _otel_providers, _telemetry; "
-        "print(_telemetry.start_call(operation_id='o', url_template='/', partner_code='P', "
-        "idempotency_key='k', server=httpx.URL('https://h/'))"
-        " is _telemetry.NOOP_CALL, _otel_providers._PROVIDERS_FROM_ENV)"
+        "import httpx; from opentelemetry import trace; from xcover_offers import _otel, _telemetry; "
+        "_telemetry.start_call(operation_id='o', url_template='/', partner_code='P', "
+        "idempotency_key='k', server=httpx.URL('https://h/')).end(attempts=0); "
+        "print(type(_otel._cache.tracer_provider).__module__.startswith('opentelemetry.sdk'))"
     )
     env = {**os.environ, "OTEL_PYTHON_TRACER_PROVIDER": "sdk_tracer_provider"}
     done = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["False", "True"]
+    assert done.stdout.split() == ["True"]
 
 
 @pytest.fixture
@@ -819,19 +807,18 @@ def without_opentelemetry(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in saved:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "opentelemetry", None)  # None makes `import` raise ImportError
-    importlib.reload(_telemetry)
+    monkeypatch.delitem(sys.modules, "xcover_offers._otel")
+    monkeypatch.delattr(xcover_offers, "_otel")
+    monkeypatch.setattr(_telemetry, "_recorder", None)  # looked for again, and not found
     try:
         yield
     finally:
         monkeypatch.undo()
-        importlib.reload(_telemetry)
-    assert _telemetry._OTEL is True, "opentelemetry is back for the tests that follow"
 
 
 def test_without_opentelemetry_everything_is_a_no_op(
     without_opentelemetry: None, caplog: pytest.LogCaptureFixture
 ) -> None:
-    assert _telemetry._OTEL is False
     with pytest.raises(ImportError):
         import opentelemetry  # noqa: F401
     call = _telemetry.start_call(
@@ -867,11 +854,9 @@ def test_without_opentelemetry_everything_is_a_no_op(
 
 def test_the_instruments_are_built_once_per_pair_of_providers() -> None:
     """The tracer and both histograms are made once, not per call; other providers get their own."""
-    from xcover_offers._otel_providers import _instruments
-
     tracer_provider, meter_provider = TracerProvider(), MeterProvider()
-    first = _instruments(tracer_provider, meter_provider)
-    assert _instruments(tracer_provider, meter_provider) is first
-    other = _instruments(TracerProvider(), meter_provider)
+    first = _otel.instruments(tracer_provider, meter_provider)
+    assert _otel.instruments(tracer_provider, meter_provider) is first
+    other = _otel.instruments(TracerProvider(), meter_provider)
     assert other is not first
     assert other.meter_provider is meter_provider

@@ -29,7 +29,7 @@ from xcover_offers import (
     InternalServerError,
     OffersClient,
     UnprocessableEntityError,
-    _telemetry,
+    _otel,
 )
 from xcover_offers.sandbox import Fault, Sandbox
 
@@ -49,7 +49,7 @@ EVENTS = [
 @pytest.fixture
 def wired(otel: Otel, monkeypatch: pytest.MonkeyPatch) -> Otel:  # noqa: F811 - the fixture
     """The clients' global-provider lookup answers with this test's SDK."""
-    monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
+    monkeypatch.setattr(_otel, "global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
     return otel
 
 
@@ -283,7 +283,7 @@ _WITHOUT_OTEL = textwrap.dedent(
             customer={"currency": "USD", "country": "US", "language": "en-us"},
             events=[{"id": "e1", "name": "Gig", "start_date": "2031-06-01T19:00:00+00:00", "country": "US",
                      "tickets": [{"id": "t1", "price": 50}]}])
-    print(_telemetry._OTEL, bool(offer.id), sandbox.history[-1].request.header("traceparent"))
+    print(_telemetry._recorder, bool(offer.id), sandbox.history[-1].request.header("traceparent"))
     """
 )
 

@@ -8,6 +8,7 @@ typed exception. The policy lives in `_base.py`; the two classes here only do th
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
@@ -178,9 +179,9 @@ _CLIENT_ARGS_DOC = """
         circuit_breaker: a `CircuitBreaker`, shareable between clients; off when not given.
         http_client: an httpx client or transport to send through (redirects stay off: a
             redirected request would not be re-signed). A client passed in is not closed by us.
-            total_timeout holds on httpx's own transports, passed in or inside a client passed in;
-            on any other sync transport it is checked between reads and attempts only, so a server
-            that drips its headers within each read timeout can hold such a call longer.
+            A sync client's own pool keeps total_timeout inside every socket read; through a sync
+            client or transport passed in it is checked between reads and attempts only, so a
+            server that drips its headers within each read timeout can hold such a call longer.
         algorithm, signed_headers: what the signature uses (hmac-sha512 over (request-target) and
             date by default).
         log_bodies: add request bodies, personal data masked, to DEBUG lines (default from
@@ -314,13 +315,14 @@ class OffersClient(_BaseOffersClient):
     def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
         try:
             # Every socket operation of our own pool waits at most until the call's deadline: what
-            # a cancel scope does for async code (a pool passed in keeps its own timeouts only).
+            # a cancel scope does for async code (a pool passed in keeps its own timeouts only: `_deadline_transport`).
             with deadline(call.remaining(self._timer)):
                 response = self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
-                read_body(response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer)
+                return read_body(
+                    response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer
+                )
         except (httpx.HTTPError, BodyRefused) as exc:
             return exc
-        return response
 
 
 class AsyncOffersClient(_BaseOffersClient):
@@ -359,10 +361,11 @@ class AsyncOffersClient(_BaseOffersClient):
 
         self._sleep: Callable[[float], Any] = anyio.sleep
         self._fail_after = anyio.fail_after
-        # aiohttp's own errors, which httpx-aiohttp lets through for a malformed response: caught only
-        # on that backend (it is the one that imports aiohttp).
-        on_aiohttp = type(self._http._transport).__module__.startswith("httpx_aiohttp")
-        self._backend_errors: tuple[type[Exception], ...] = aiohttp_errors() if on_aiohttp else ()
+        # aiohttp's own errors, which httpx-aiohttp lets through for a malformed response: caught
+        # whenever aiohttp is loaded (a transport passed in may use it too; nothing else raises them).
+        self._backend_errors: tuple[type[Exception], ...] = (
+            aiohttp_errors() if "aiohttp" in sys.modules else ()
+        )
 
     __init__.__doc__ = (
         _CLIENT_ARGS_DOC
@@ -474,7 +477,7 @@ class AsyncOffersClient(_BaseOffersClient):
         try:
             with scope:
                 response = await self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
-                await aread_body(
+                return await aread_body(
                     response, limit=self.max_response_bytes, deadline=call.deadline, timer=self._timer
                 )
         except (httpx.HTTPError, BodyRefused) as exc:
@@ -483,7 +486,6 @@ class AsyncOffersClient(_BaseOffersClient):
             return from_aiohttp(exc, request)
         except TimeoutError:
             return httpx.ReadTimeout("the call's total_timeout ran out", request=request)
-        return response
 
 
 _Pool = TypeVar("_Pool", httpx.Client, httpx.AsyncClient)
@@ -491,20 +493,16 @@ _Pool = TypeVar("_Pool", httpx.Client, httpx.AsyncClient)
 
 def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, bool]:
     """The client to send through and whether it is ours to close: the caller's own client as it
-    is, else one of ours over the transport given (or httpx's default), redirects off."""
-    owned = not isinstance(given, cls)
-    client: _Pool = cls(transport=given, timeout=timeout, follow_redirects=False) if owned else given
-    if isinstance(client, httpx.Client):
-        # Every httpx.HTTPTransport the client sends through (ours, one passed in, or those of a
-        # client passed in, proxy mounts included): its network backend is wrapped so that every
-        # socket operation waits at most until the call's deadline. The wrapper acts only inside
-        # our calls, so a caller's client behaves as before everywhere else.
-        from ._deadline_backend import install  # httpcore: imported with the first pool, not at import
+    is, else one of ours over the transport given, redirects off. With nothing given, a sync client's
+    pool is `DeadlineTransport`, whose every socket operation waits at most until the call's deadline;
+    an async client's is httpx's own (a cancel scope bounds it)."""
+    if isinstance(given, cls):
+        return given, False
+    if given is None and cls is httpx.Client:
+        from ._deadline_transport import DeadlineTransport  # httpcore: with the first sync client
 
-        for transport in (client._transport, *client._mounts.values()):
-            if isinstance(transport, httpx.HTTPTransport):
-                install(transport)
-    return client, owned
+        given = DeadlineTransport()
+    return cls(transport=given, timeout=timeout, follow_redirects=False), True
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

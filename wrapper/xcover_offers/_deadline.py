@@ -6,7 +6,7 @@ cancel scope instead. For the pools the client creates itself, their network bac
 that every connect, read and write waits at most until the call's deadline, which `deadline()` sets
 for the current thread (a context variable) around one attempt.
 
-The wrapping itself is in `_deadline_backend` (imported with the first pool: httpcore is not
+The pool itself is `_deadline_transport` (imported with the first sync client: httpcore is not
 imported by `import httpx`, and need not be by `import xcover_offers`).
 """
 

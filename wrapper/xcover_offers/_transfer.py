@@ -165,18 +165,32 @@ class _Reader:
                 "the call's total_timeout ran out while reading the body", request=self.response.request
             )
 
-    def keep(self) -> None:
-        # What httpx's own read() stores, set here because the body was read piece by piece. The
-        # stream is swapped for an in-memory one: httpx's stream refers back to the response, a
-        # cycle that would leave every response to the cyclic garbage collector (BENCHMARKS.md).
-        content = self.response._content = bytes(self.buffer)
-        self.response.stream = httpx.ByteStream(content)
+    def keep(self) -> httpx.Response:
+        """The response as read: a new one holding the decoded body (httpx's public way to give a
+        response content), without the wire's Content-Encoding (the body is decoded) and with the
+        Content-Length of what it holds."""
+        response = self.response
+        headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _WIRE_HEADERS]
+        kept = httpx.Response(
+            response.status_code,
+            headers=headers,
+            content=bytes(self.buffer),
+            request=response.request,
+            extensions=response.extensions,
+            history=response.history,
+        )
+        try:
+            kept.elapsed = response.elapsed
+        except RuntimeError:  # httpx's client sets it on closing the stream; a bare transport does not
+            pass
+        return kept
 
 
 def read_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
-) -> None:
-    """Read a streamed response's body into it, or raise BodyRefused / httpx.ReadTimeout (and close it)."""
+) -> httpx.Response:
+    """Read a streamed response's body (and close it): the response with its body, or BodyRefused /
+    httpx.ReadTimeout."""
     try:
         reader = _Reader(response, limit, deadline, timer)
         if reader.compressed:
@@ -187,12 +201,12 @@ def read_body(
         raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         response.close()
-    reader.keep()
+    return reader.keep()
 
 
 async def aread_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
-) -> None:
+) -> httpx.Response:
     """`read_body` for async responses."""
     try:
         reader = _Reader(response, limit, deadline, timer)
@@ -204,7 +218,7 @@ async def aread_body(
         raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         await response.aclose()
-    reader.keep()
+    return reader.keep()
 
 
 def safe_request(request: httpx.Request) -> httpx.Request:

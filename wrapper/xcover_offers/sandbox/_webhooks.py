@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Final
 import httpx
 
 from .._deadline import deadline
-from .._deadline_backend import install
+from .._deadline_transport import DeadlineTransport
 from .._signature import secret_bytes, signature_for, string_to_sign
 from .._signing import _KEY_ID
 from .._version import __version__
@@ -225,8 +225,7 @@ class WebhookSender:
         headers = {"User-Agent": f"xcover-offers-sandbox/{__version__}", "Content-Type": JSON}
         transport = self._transport
         if transport is None:  # the network: every socket operation bounded by the attempt's deadline
-            transport = httpx.HTTPTransport()
-            install(transport)
+            transport = DeadlineTransport(trust_env=False)
         with httpx.Client(
             transport=transport, timeout=timeout, headers=headers, follow_redirects=False
         ) as http:
