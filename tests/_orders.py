@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
+
+import httpx
+from xcover_offers import XCoverAuth
 
 KEY, SECRET = "test-key", "test-secret"
 PATH = "/partners/LLODT/offers/"
@@ -15,3 +19,13 @@ ORDER: dict[str, Any] = {
         ]
     },
 }  # fmt: skip
+
+
+class SignOnly(httpx.Auth):
+    """XCoverAuth's signing without its clock-skew step, so the sandbox's own 403s are what is seen."""
+
+    def __init__(self, auth: XCoverAuth) -> None:
+        self._auth = auth
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:
+        return self._auth.auth_flow(request)

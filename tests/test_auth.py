@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import email.utils
 import hashlib
 import hmac
 import itertools
@@ -363,9 +364,9 @@ def test_explain_shows_what_is_signed_without_changing_the_request() -> None:
     assert details.path == PATH
     assert details.string_to_sign == f"(request-target): post {PATH}\ndate: {DATE}"
     assert details.headers["Date"] == DATE
-    assert details.headers["X-Api-Key"] == KEY
+    assert details.headers["X-Api-Key"] == "<redacted>"  # the key is `key_id`, asked for by name
     assert details.headers["Authorization"] == (
-        f'Signature keyId="{KEY}",algorithm="hmac-sha512",headers="(request-target) date",'
+        'Signature keyId=<redacted>,algorithm="hmac-sha512",headers="(request-target) date",'
         "signature=<redacted>"
     )
     with pytest.raises(TypeError):
@@ -385,7 +386,8 @@ def test_explain_reproduces_the_string_that_was_signed() -> None:
 
 
 def test_explain_reads_like_a_report() -> None:
-    text = str(make_auth().explain(new_request()))
+    request = new_request()
+    text = str(make_auth().explain(request))
     assert text.splitlines() == [
         "XCover request signing (the secret is never shown)",
         "  key id:         PK-TEST-7f3a9c",
@@ -396,11 +398,11 @@ def test_explain_reads_like_a_report() -> None:
         "    date: Thu, 04 Nov 2021 18:07:11 GMT",
         "  headers sent:",
         "    Host: api.xcover.com",
-        "    Content-Length: 31",
+        f"    Content-Length: {len(request.content)}",  # httpx's JSON: compact from 0.28, spaced before
         "    Content-Type: application/json",
         "    Date: Thu, 04 Nov 2021 18:07:11 GMT",
-        "    X-Api-Key: PK-TEST-7f3a9c",
-        '    Authorization: Signature keyId="PK-TEST-7f3a9c",algorithm="hmac-sha512",'
+        "    X-Api-Key: <redacted>",
+        '    Authorization: Signature keyId=<redacted>,algorithm="hmac-sha512",'
         'headers="(request-target) date",signature=<redacted>',
     ]
 
@@ -422,14 +424,16 @@ def test_redact_headers() -> None:
         "Content-Type": "application/json",
     }
     assert redact_headers(headers) == {
-        "Authorization": 'Signature keyId="k1",algorithm="hmac-sha256",headers="date",signature=<redacted>',
+        "Authorization": (
+            'Signature keyId=<redacted>,algorithm="hmac-sha256",headers="date",signature=<redacted>'
+        ),
         "Proxy-Authorization": "Basic <redacted>",
         "Cookie": "<redacted>",
         "Set-Cookie": "<redacted>",
         "X-Auth-Token": "<redacted>",
         "X-Api-Secret": "<redacted>",
         "X-Client-Password": "<redacted>",
-        "X-Api-Key": "k1",
+        "X-Api-Key": "<redacted>",
         "Date": DATE,
         "Content-Type": "application/json",
     }
@@ -445,7 +449,7 @@ def test_redact_headers() -> None:
         ("Bearer", "<redacted>"),
         ("sk-live-0123456789", "<redacted>"),
         ("my secret phrase", "<redacted>"),
-        ('signature keyId="k"', 'signature keyId="k",signature=<redacted>'),
+        ('signature keyId="k"', "signature keyId=<redacted>,signature=<redacted>"),
         ('"quoted"', "<redacted>"),
         ("", "<redacted>"),
     ],
@@ -748,3 +752,57 @@ async def test_async_clients_sign_identically() -> None:
     assert [_wire(request) for request in recorder.requests] == [EXPECTED_WIRE] * 2
     for request in recorder.requests:
         assert verify(request) == KEY
+
+
+# -- clock skew: XCoverAuth re-signs once, inside its own flow -------------------------------------------
+
+
+def _skew_server(skew: float, body: Callable[[], httpx.Response]) -> tuple[list[str], httpx.MockTransport]:
+    dates: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        dates.append(request.headers["date"])
+        claimed = email.utils.parsedate_to_datetime(request.headers["date"]).timestamp()
+        if abs(claimed - (CLOCK + skew)) <= 60:
+            return httpx.Response(204)
+        answer = body()
+        answer.headers["Date"] = email.utils.formatdate(CLOCK + skew, usegmt=True)
+        return answer
+
+    return dates, httpx.MockTransport(handler)
+
+
+def test_any_httpx_client_gets_the_skew_step_xcovers_403_re_signs_once() -> None:
+    error = {"type": "auth", "message": "Signature string does not match!"}
+    dates, transport = _skew_server(3600.0, lambda: httpx.Response(403, json=error))
+    auth = make_auth()
+    with httpx.Client(transport=transport, auth=auth) as client:
+        assert client.post(f"https://h{PATH}").status_code == 204
+    assert len(dates) == 2
+    assert dates[0] != dates[1]
+    assert auth.clock_offset == pytest.approx(3600.0, abs=1)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        lambda: httpx.Response(403, json={"message": "Forbidden"}),  # a gateway's page: no `type`
+        lambda: httpx.Response(403, text='{"type": "a", "message": "b"}'),  # not declared JSON
+        # no Content-Length (streamed): it is not read to find out
+        lambda: httpx.Response(
+            403,
+            headers={"Content-Type": "application/json"},
+            stream=httpx.ByteStream(b'{"type":"a","message":"b"}'),
+        ),
+    ],
+    ids=["gateway-shape", "not-json", "unbounded"],
+)
+def test_a_403_that_is_not_xcovers_bounded_json_error_is_not_re_signed(
+    body: Callable[[], httpx.Response],
+) -> None:
+    dates, transport = _skew_server(3600.0, body)
+    auth = make_auth()
+    with httpx.Client(transport=transport, auth=auth) as client:
+        assert client.post(f"https://h{PATH}").status_code == 403
+    assert len(dates) == 1
+    assert auth.clock_offset == 0.0

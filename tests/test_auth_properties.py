@@ -340,7 +340,7 @@ def test_redacted_headers_never_show_the_signature(case: Signed) -> None:
     signature = parse_signature_params(case.headers["authorization"])["signature"]
     assert all(signature not in value for value in redacted.values())
     assert redacted["authorization"].endswith(",signature=<redacted>")
-    assert redacted["authorization"].startswith(f'Signature keyId="{case.key}",')
+    assert redacted["authorization"].startswith("Signature keyId=<redacted>,")
 
 
 @given(st.floats(allow_nan=False, allow_infinity=False, min_value=-1e6, max_value=1e6), SECONDS)

@@ -31,7 +31,7 @@ from xcover_offers import (
     NotFoundError,
     OffersClient,
     RequestValidationError,
-    _telemetry,
+    _otel,
 )
 from xcover_offers_api.api.confirm_offer import confirm_offer
 from xcover_offers_api.api.get_booking import get_booking
@@ -43,7 +43,7 @@ BOOKING = {"id": "8WD8Y-LTEKE-INS", "status": "CONFIRMED", "currency": "USD", "t
 
 @pytest.fixture
 def wired(otel: Otel, monkeypatch: pytest.MonkeyPatch) -> Otel:  # noqa: F811 - the fixture
-    monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
+    monkeypatch.setattr(_otel, "global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
     return otel
 
 

@@ -53,7 +53,9 @@ from xcover_offers import (
     UnprocessableEntityError,
     XCoverError,
 )
-from xcover_offers._validation import build_body, response_problem
+from xcover_offers._spec import response_schema
+from xcover_offers._validation import build_body, schema_problem
+from xcover_offers_api.api.create_offer.create_offer import OPERATION as CREATE_OFFER
 from xcover_offers_api.models import ErrorResponse, ValidationErrorResponse
 
 MiB = 1024 * 1024
@@ -70,6 +72,13 @@ PERSONAL_CUSTOMER = {
 SIGNATURE = re.compile(r'signature="([^"]+)"')
 REAL_KINDS = [("sync", "httpx"), ("async", "httpx"), ("async", "aiohttp")]
 REAL_IDS = ["sync", "async-httpx", "async-aiohttp"]
+
+
+def response_problem(payload: Any) -> str | None:
+    """Why a Create Offer 200 body does not fit the spec, as the client checks it; None if it fits."""
+    schema = response_schema(CREATE_OFFER, "200")
+    assert schema is not None
+    return schema_problem(payload, schema)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -728,9 +737,9 @@ def test_the_debug_line_and_the_span_hold_server_text_escaped(
     otel: Otel,  # noqa: F811 - the fixture
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from xcover_offers import _telemetry
+    from xcover_offers import _otel
 
-    monkeypatch.setattr(_telemetry, "_global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
+    monkeypatch.setattr(_otel, "global_providers", lambda: (otel.tracer_provider, otel.meter_provider))
     body = offer_body(id=f"OFR-{ESCAPES}")
     script = Script(httpx.Response(200, json=body, headers=rid_header(f"req-{ESCAPES}")))
     with caplog.at_level(logging.DEBUG, logger="xcover_offers"), harness(mode, script) as h:

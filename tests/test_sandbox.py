@@ -20,6 +20,7 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from _orders import SignOnly
 from openapi_core import OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
 from xcover_offers import XCoverAuth
@@ -96,9 +97,8 @@ def sandbox() -> Sandbox:
 def client(
     sandbox: Sandbox, *, clock: Any = lambda: T0, key: str = KEY, secret: str = SECRET
 ) -> httpx.Client:
-    return httpx.Client(
-        transport=sandbox.transport(), base_url=sandbox.base_url, auth=XCoverAuth(key, secret, clock=clock)
-    )
+    auth = SignOnly(XCoverAuth(key, secret, clock=clock))
+    return httpx.Client(transport=sandbox.transport(), base_url=sandbox.base_url, auth=auth)
 
 
 def post(sandbox: Sandbox, body: Any = None, **params: str) -> httpx.Response:

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _orders import KEY, ORDER, PATH, SECRET
+from _orders import KEY, ORDER, PATH, SECRET, SignOnly
 from xcover_offers import XCoverAuth
 from xcover_offers._cli import _parser, main
 from xcover_offers._logging import mask_body
@@ -46,7 +46,7 @@ def admin(server: SandboxServer) -> Iterator[httpx.Client]:
 
 @pytest.fixture
 def api(server: SandboxServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, auth=XCoverAuth(KEY, SECRET)) as client:
+    with httpx.Client(base_url=server.base_url, auth=SignOnly(XCoverAuth(KEY, SECRET))) as client:
         yield client
 
 
@@ -108,7 +108,7 @@ def test_requests_lists_what_the_api_was_sent_not_the_admin_calls(
     assert first["request"]["body"] == mask_body(ORDER)  # personal data masked: see test_sandbox_purchase
     assert first["request"]["body"]["customer"]["currency"] == "USD"
     assert first["request"]["headers"]["x-idempotency-key"] == "order-1"
-    assert first["request"]["headers"]["x-api-key"] == KEY
+    assert first["request"]["headers"]["x-api-key"] == "<redacted>"  # one policy: a credential
     assert "signature=<redacted>" in first["request"]["headers"]["authorization"]
     assert first["response"]["body"]["data"]["id"] == listed[1]["response"]["body"]["data"]["id"]
     assert first["at"].endswith("+00:00")

@@ -30,7 +30,6 @@ from ._call import (
     Call,
     CallResult,
     Hooks,
-    is_signature_failure,
     replay_result,
     request_id,
     server_time,
@@ -38,7 +37,6 @@ from ._call import (
     success_result,
 )
 from ._constants import (
-    CLOCK_SKEW_THRESHOLD,
     DEFAULT_ALGORITHM,
     DEFAULT_BASE_URL,
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -49,7 +47,6 @@ from ._constants import (
     ENV_NAMES,
     IDEMPOTENCY_FIELD,
     IDEMPOTENCY_HEADER,
-    MAX_CLOCK_CORRECTION,
     env_value,
 )
 from ._errors import (
@@ -353,11 +350,11 @@ class _BaseOffersClient:
         return result
 
     def _attempts(self, call: Call, attempts: list[int]) -> Generator[Step, Outcome, CallResult[Any]]:
-        """Each attempt is a new request, so XCoverAuth signs it afresh with a fresh Date; the
-        idempotency key in `call.headers` is the same for all of them."""
+        """Each attempt is a new request, so XCoverAuth signs it afresh with a fresh Date (and re-signs
+        it once itself if XCover's 403 shows our clock is off); the idempotency key in `call.headers`
+        is the same for all of them."""
         max_retries = call.max_retries
         retries_done = 0
-        skew_retried = False
         last: httpx.Response | None = None
         while True:
             remaining = call.remaining(self._timer)
@@ -401,11 +398,6 @@ class _BaseOffersClient:
                     raise status_error(call.operation, response)
                 call.trace.note("xcover.replayed", attempt=attempt)
                 return replayed
-            offset = None if skew_retried else self._skew_correction(call, response)
-            if offset is not None:
-                self._apply_skew(offset)
-                skew_retried = True
-                continue
             if should_retry_status(response.status_code) and retries_done < max_retries:
                 # A Retry-After date is on the server's clock: measure it against the response's
                 # Date, else our clock corrected by any skew learned so far.
@@ -479,34 +471,6 @@ class _BaseOffersClient:
             if self.log_bodies and call.content is not None
             else None,
         )
-
-    def _skew_correction(self, call: Call, response: httpx.Response) -> float | None:
-        """On XCover's own signature-failure 403, the new clock offset if its Date shows our clock
-        is off; None otherwise (a proxy's page, a sane clock, or an offset too large to be a clock)."""
-        if not is_signature_failure(call.operation, response):
-            return None
-        server = server_time(response)
-        if server is None:
-            return None
-        local = self._clock()
-        if abs(server - (local + self.auth.clock_offset)) <= CLOCK_SKEW_THRESHOLD:
-            return None
-        if abs(server - local) > MAX_CLOCK_CORRECTION:
-            logger.warning(
-                "ignoring a 403's Date %.0f s away from our clock: more than %.0f h is not clock skew",
-                server - local,
-                MAX_CLOCK_CORRECTION / 3600,
-            )
-            return None
-        return server - local
-
-    def _apply_skew(self, offset: float) -> None:
-        logger.warning(
-            "XCover answered 403 and its clock differs from ours by %.0f s; signing with that offset "
-            "from now on and retrying once",
-            offset,
-        )
-        self.auth.clock_offset = offset
 
 
 _URLS: dict[str, httpx.URL] = {}

@@ -322,21 +322,3 @@ def status_error(operation: Operation[Any], response: httpx.Response) -> APIStat
         model=error_model(operation, response.status_code, payload),
         body_size=size,
     )
-
-
-def is_signature_failure(operation: Operation[Any], response: httpx.Response) -> bool:
-    """A 403 in XCover's JSON error shape ({"type", "message"}, as the operation documents its 403
-    when it does), not a proxy's page."""
-    if response.status_code != 403:
-        return False
-    if "json" not in response.headers.get("content-type", ""):
-        return False
-    payload = _json(response)
-    if not (
-        isinstance(payload, Mapping)
-        and isinstance(payload.get("message"), str)
-        and isinstance(payload.get("type"), str)
-    ):
-        return False
-    documented = operation.response_key(403) is not None
-    return not documented or error_model(operation, 403, payload) is not None

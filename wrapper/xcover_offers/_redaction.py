@@ -1,4 +1,7 @@
-"""`redact_headers` and `redact_url`: what is safe to log, trace or keep on an exception."""
+"""`redact_headers` and `redact_url`: what is safe to log, trace or keep on an exception.
+
+One policy, by header name, for every place a header can be shown: DEBUG lines, exceptions (and
+their pickles), `SigningDetails`, the CLI and the sandbox's records."""
 
 from __future__ import annotations
 
@@ -18,17 +21,18 @@ _KNOWN_SCHEMES: Final = frozenset(
 # Header names whose values are never logged.
 _SENSITIVE_NAME_PARTS: Final = (
     "auth", "secret", "token", "password", "passwd", "cookie", "session", "credential", "signature",
-    "private",
+    "private", "api-key", "apikey",
 )  # fmt: skip
 
 
 def redact_headers(headers: Mapping[str, str] | httpx.Headers) -> dict[str, str]:
     """Headers safe to log: signatures, credentials, tokens and cookies replaced by ``<redacted>``.
 
-    ``Authorization: Signature ...`` keeps ``keyId``, ``algorithm`` and ``headers`` (what you need to
-    diagnose a 403) and shows ``signature=<redacted>``; other schemes keep only the scheme name. Any
-    header whose name contains auth, secret, token, password, cookie, session, credential, signature or
-    private is redacted whole. ``X-Api-Key`` is shown: it is the key id, not the secret.
+    ``Authorization: Signature ...`` keeps ``algorithm`` and ``headers`` (what you need to diagnose a
+    403) and shows ``keyId=<redacted>`` and ``signature=<redacted>``; other schemes keep only the scheme
+    name. Any header whose name contains auth, secret, token, password, cookie, session, credential,
+    signature, private or api-key (``X-Api-Key``) is redacted whole: the key is a credential too
+    (`SigningDetails.key_id` shows it where it is asked for).
 
     Args:
         headers: a mapping or `httpx.Headers`; repeated headers are joined with ``", "``.
@@ -72,8 +76,8 @@ def _redact_authorization(value: str) -> str:
         params = parse_signature_params(value)
     except SignatureError:
         return f"{scheme[1]} {REDACTED}"
-    shown = [f'{name}="{params[name]}"' for name in ("keyId", "algorithm", "headers") if name in params]
-    return f"{scheme[1]} {','.join([*shown, f'signature={REDACTED}'])}"
+    shown = [f'{name}="{params[name]}"' for name in ("algorithm", "headers") if name in params]
+    return f"{scheme[1]} {','.join([f'keyId={REDACTED}', *shown, f'signature={REDACTED}'])}"
 
 
 URL_REDACTED: Final = "REDACTED"

@@ -1,13 +1,15 @@
-"""`XCoverAuth`: signs every request (the scheme is in `_signature`), and explains a signature for a 403."""
+"""`XCoverAuth`: signs every request (the scheme is in `_signature`), re-signs once when XCover's 403
+shows our clock is off, and explains a signature for a 403."""
 
 from __future__ import annotations
 
 import hmac
+import logging
 import math
 import re
 import time
 import warnings
-from collections.abc import Callable, Generator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import formatdate
 from types import MappingProxyType
@@ -15,8 +17,15 @@ from typing import Final
 
 import httpx
 
-from ._constants import DEFAULT_ALGORITHM, DEFAULT_SIGNED_HEADERS
+from ._constants import (
+    CLOCK_SKEW_THRESHOLD,
+    DEFAULT_ALGORITHM,
+    DEFAULT_SIGNED_HEADERS,
+    LOGGER_NAME,
+    MAX_CLOCK_CORRECTION,
+)
 from ._redaction import REDACTED, redact_headers
+from ._retry import parse_http_date
 from ._signature import (
     ALGORITHMS,
     DEPRECATED_ALGORITHMS,
@@ -27,9 +36,14 @@ from ._signature import (
     secret_bytes,
     string_to_sign,
 )
+from ._transfer import parse_json
 
 # Visible ASCII without '"' and '\': the key id is written between double quotes.
 _KEY_ID: Final = re.compile(r"[!#-\[\]-~]+")
+_SKEW_BODY_LIMIT: Final = 64 * 1024
+"""The largest 403 body read to tell XCover's signature failure from a proxy's page (XCover's is
+about 100 bytes); it must declare its length and be sent as it is, so the read is bounded."""
+logger = logging.getLogger(LOGGER_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +180,93 @@ class XCoverAuth(httpx.Auth):
         return f"{type(self).__name__}(api_key={self._api_key!r}, algorithm={self._algorithm!r})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Sign ``request`` in place and send it once."""
-        headers = request.headers
-        mac = self._hmac.copy()
-        mac.update(self._string_to_sign(request.method, _request_path(request), headers).encode("utf-8"))
-        headers["Authorization"] = self._authorization_prefix + encode_signature(mac.digest()) + '"'
+        """Sign ``request`` in place and send it once (the clients' flows below add the skew step)."""
+        self._sign(request)
         yield request
+
+    def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        """Sign and send; if XCover answers that the signature failed and its ``Date`` shows our clock is
+        off, learn the offset and send once more, signed with a corrected Date (see `_skew`)."""
+        ours = self._sign(request)
+        response = yield request
+        if ours and self._may_be_skew(response):
+            response.read()  # bounded by `_may_be_skew`
+            if self._skew(response):
+                self._sign(request, resign=True)
+                yield request
+
+    async def async_auth_flow(self, request: httpx.Request) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        """`sync_auth_flow` for async clients."""
+        ours = self._sign(request)
+        response = yield request
+        if ours and self._may_be_skew(response):
+            await response.aread()
+            if self._skew(response):
+                self._sign(request, resign=True)
+                yield request
+
+    def _sign(self, request: httpx.Request, *, resign: bool = False) -> bool:
+        """Sign ``request`` in place, dated now unless the caller dated it (a re-sign always is);
+        returns whether the Date is ours."""
+        headers = request.headers
+        date = None if resign else _present_date(headers)
+        ours = date is None
+        if date is None:
+            date = self._date_now()
+            headers["Date"] = date
+        mac = self._hmac.copy()
+        path = _request_path(request)
+        mac.update(self._string_to_sign(request.method, path, headers, date).encode("utf-8"))
+        headers["Authorization"] = self._authorization_prefix + encode_signature(mac.digest()) + '"'
+        return ours
+
+    def _may_be_skew(self, response: httpx.Response) -> bool:
+        """What headers alone can say: a 403 with a JSON body small enough to read, sent as it is."""
+        headers = response.headers
+        length = headers.get("content-length", "")
+        return (
+            response.status_code == 403
+            and "json" in headers.get("content-type", "")
+            and "date" in headers
+            and length.isdigit()
+            and int(length) <= _SKEW_BODY_LIMIT
+            and headers.get("content-encoding", "identity").strip().lower() == "identity"
+        )
+
+    def _skew(self, response: httpx.Response) -> bool:
+        """On XCover's own signature-failure 403 (its JSON error shape, `type` and `message`, not a
+        proxy's page) whose Date is more than CLOCK_SKEW_THRESHOLD from our corrected clock but within
+        MAX_CLOCK_CORRECTION of it (further is a wrong Date, not a clock), set `clock_offset`."""
+        try:
+            payload = parse_json(response.content)
+        except ValueError:
+            return False
+        if not (
+            isinstance(payload, dict)
+            and isinstance(payload.get("type"), str)
+            and isinstance(payload.get("message"), str)
+        ):
+            return False
+        server = parse_http_date(response.headers.get("date"))
+        if server is None:
+            return False
+        local = self._clock()
+        if abs(server - (local + self._clock_offset)) <= CLOCK_SKEW_THRESHOLD:
+            return False
+        if abs(server - local) > MAX_CLOCK_CORRECTION:
+            logger.warning(
+                "ignoring a 403's Date %.0f s away from our clock: more than %.0f h is not clock skew",
+                server - local,
+                MAX_CLOCK_CORRECTION / 3600,
+            )
+            return False
+        logger.warning(
+            "XCover answered 403 and its clock differs from ours by %.0f s; signing with that offset "
+            "from now on and sending the request once more",
+            server - local,
+        )
+        self.clock_offset = server - local
+        return True
 
     def explain(self, request: httpx.Request) -> SigningDetails:
         """Show what signing ``request`` involves, without the secret, to diagnose a 403.
@@ -191,7 +286,10 @@ class XCoverAuth(httpx.Auth):
         """
         headers = request.headers.copy()
         path = _request_path(request)
-        text = self._string_to_sign(request.method, path, headers)
+        date = _present_date(headers)
+        if date is None:
+            date = headers["Date"] = self._date_now()
+        text = self._string_to_sign(request.method, path, headers, date)
         headers["Authorization"] = self._redacted_authorization
         return SigningDetails(
             key_id=self._api_key,
@@ -211,12 +309,8 @@ class XCoverAuth(httpx.Auth):
             self._date_cache = (second, text)
         return text
 
-    def _string_to_sign(self, method: str, path: str, headers: httpx.Headers) -> str:
-        """Set ``Date`` (unless present) and ``X-Api-Key`` on ``headers``; return the string to sign."""
-        date = _present_date(headers)
-        if date is None:
-            date = self._date_now()
-            headers["Date"] = date
+    def _string_to_sign(self, method: str, path: str, headers: httpx.Headers, date: str) -> str:
+        """Set ``X-Api-Key`` on ``headers``; return the string to sign, with ``date`` as the Date."""
         headers["X-Api-Key"] = self._api_key
 
         def header(name: str) -> str:

@@ -222,15 +222,13 @@ async def aread_body(
 
 
 def safe_request(request: httpx.Request) -> httpx.Request:
-    """The request as an exception may keep it: signature and key redacted, body (personal data) dropped.
+    """The request as an exception may keep it: headers as `redact_headers` shows them everywhere
+    (signature redacted), body (personal data) dropped.
 
     A pickled or logged exception then holds nothing that could be replayed: the signature covers
     only the path and Date, so a live one would be good for any body until the Date goes stale.
     """
     headers = redact_headers(request.headers)
-    for name in list(headers):
-        if name.lower() in ("x-api-key", "authorization"):  # the key id is in Authorization too
-            headers[name] = "<redacted>"
     # Encoded back as they were decoded: a header that is not ASCII cannot make the copy fail.
     kept = httpx.Headers(headers, encoding=request.headers.encoding)
     return httpx.Request(request.method, redact_url(request.url), headers=kept, extensions=request.extensions)
