@@ -4,53 +4,111 @@ The low-level client is generated from the spec into `xcover_offers_api`; this p
 generator cannot: request signing, parameter helpers, constructors, retries and typed errors.
 """
 
-from . import webhooks as webhooks  # the submodule: `xcover_offers.webhooks.construct_event`
-from ._breaker import CircuitBreaker
-from ._builders import customer, event, policyholder, ticket
-from ._call import CallResult, OfferResult
-from ._client import AsyncOffersClient, OffersClient
-from ._errors import (
-    APIConnectionError,
-    APIError,
-    APIResponseValidationError,
-    APIStatusError,
-    APITimeoutError,
-    AuthenticationError,
-    BadRequestError,
-    CircuitOpenError,
-    ConflictError,
-    InternalServerError,
-    LockedError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    RequestValidationError,
-    ResponseTooLargeError,
-    SignatureError,
-    UnprocessableEntityError,
-    WebhookSignatureError,
-    XCoverError,
-)
+import importlib as _importlib
+import typing as _typing
+
 from ._logging import setup_from_env as _setup_logging
-from ._options import (
-    ClientOptions,
-    ConfirmOfferParams,
-    CreateOfferParams,
-    CustomerInput,
-    EventInput,
-    OfferRef,
-    PartnerInput,
-    PolicyholderInput,
-    QuoteInput,
-    RequestOptions,
-    ViewOptions,
-)
-from ._params import ExtraField
-from ._redaction import redact_headers
-from ._signing import SigningDetails, XCoverAuth
-from ._values import value
-from ._verify import verify_signature
 from ._version import SPEC_FIXES, SPEC_SHA256, SPEC_VERSION, __version__
+
+if _typing.TYPE_CHECKING:
+    from . import webhooks as webhooks
+    from ._breaker import CircuitBreaker
+    from ._builders import customer, event, policyholder, ticket
+    from ._call import CallResult, OfferResult
+    from ._client import AsyncOffersClient, OffersClient
+    from ._errors import (
+        APIConnectionError,
+        APIError,
+        APIResponseValidationError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        CircuitOpenError,
+        ConflictError,
+        InternalServerError,
+        LockedError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        RequestValidationError,
+        ResponseTooLargeError,
+        SignatureError,
+        UnprocessableEntityError,
+        WebhookSignatureError,
+        XCoverError,
+    )
+    from ._options import (
+        ClientOptions,
+        ConfirmOfferParams,
+        CreateOfferParams,
+        CustomerInput,
+        EventInput,
+        OfferRef,
+        PartnerInput,
+        PolicyholderInput,
+        QuoteInput,
+        RequestOptions,
+        ViewOptions,
+    )
+    from ._params import ExtraField
+    from ._redaction import redact_headers
+    from ._signing import SigningDetails, XCoverAuth
+    from ._values import value
+    from ._verify import verify_signature
+    from ._version import SPEC_FIXES, SPEC_SHA256, SPEC_VERSION, __version__
+
+_WHERE: dict[str, str] = {
+    "webhooks": ".webhooks",
+    "CircuitBreaker": "._breaker",
+    "customer": "._builders",
+    "event": "._builders",
+    "policyholder": "._builders",
+    "ticket": "._builders",
+    "CallResult": "._call",
+    "OfferResult": "._call",
+    "AsyncOffersClient": "._client",
+    "OffersClient": "._client",
+    "APIConnectionError": "._errors",
+    "APIError": "._errors",
+    "APIResponseValidationError": "._errors",
+    "APIStatusError": "._errors",
+    "APITimeoutError": "._errors",
+    "AuthenticationError": "._errors",
+    "BadRequestError": "._errors",
+    "CircuitOpenError": "._errors",
+    "ConflictError": "._errors",
+    "InternalServerError": "._errors",
+    "LockedError": "._errors",
+    "NotFoundError": "._errors",
+    "PermissionDeniedError": "._errors",
+    "RateLimitError": "._errors",
+    "RequestValidationError": "._errors",
+    "ResponseTooLargeError": "._errors",
+    "SignatureError": "._errors",
+    "UnprocessableEntityError": "._errors",
+    "WebhookSignatureError": "._errors",
+    "XCoverError": "._errors",
+    "ClientOptions": "._options",
+    "ConfirmOfferParams": "._options",
+    "CreateOfferParams": "._options",
+    "CustomerInput": "._options",
+    "EventInput": "._options",
+    "OfferRef": "._options",
+    "PartnerInput": "._options",
+    "PolicyholderInput": "._options",
+    "QuoteInput": "._options",
+    "RequestOptions": "._options",
+    "ViewOptions": "._options",
+    "ExtraField": "._params",
+    "redact_headers": "._redaction",
+    "SigningDetails": "._signing",
+    "XCoverAuth": "._signing",
+    "value": "._values",
+    "verify_signature": "._verify",
+}
+"""Where each public name lives: imported on first use (PEP 562), so `import xcover_offers` (as the
+pytest plugin does in every test run of a service) costs little until a name is used."""
 
 __all__ = [
     "SPEC_FIXES",
@@ -104,5 +162,20 @@ __all__ = [
     "value",
     "verify_signature",
 ]
+
+
+def __getattr__(name: str) -> _typing.Any:
+    where = _WHERE.get(name)
+    if where is None:
+        raise AttributeError(f"module 'xcover_offers' has no attribute {name!r}")
+    module = _importlib.import_module(where, __name__)
+    value = module if name == "webhooks" else getattr(module, name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 _setup_logging()

@@ -12,16 +12,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from xcover_offers_api.models import Customer, Event, Policyholder, Ticket
+from xcover_offers_api import models  # each model is imported when first used
 
 from ._errors import RequestValidationError
 from ._validation import decimal_to_json, parse_amount
 
+if TYPE_CHECKING:
+    from xcover_offers_api.models import Customer, Event, Policyholder, Ticket
+
 Money = Decimal | int | float | str
 """A money amount: the types a plain dict may carry in a `number` field too (see `_validation`)."""
-M = TypeVar("M", Customer, Ticket, Event, Policyholder)
+M = TypeVar("M", "Customer", "Ticket", "Event", "Policyholder")
 
 
 def _non_negative_amount(value: object, path: str) -> Decimal:
@@ -58,7 +61,7 @@ def _model(cls: type[M], path: str, **kwargs: Any) -> M:
 def customer(*, currency: str, country: str, language: str, **fields: Any) -> Customer:
     """A `Customer`. Optional fields (region, postcode, email, ip, ...) pass through as keywords."""
     return _model(
-        Customer,
+        models.Customer,
         "customer",
         currency=_required_str(currency, "customer.currency"),
         country=_required_str(country, "customer.country"),
@@ -73,7 +76,7 @@ def policyholder(
     """The `Policyholder` for `confirm_offer`: who the protection is sold to. Optional fields (city,
     region, postcode, ...) pass through as keywords. Personal data: masked in every log and record."""
     return _model(
-        Policyholder,
+        models.Policyholder,
         "policyholder",
         first_name=_required_str(first_name, "policyholder.first_name"),
         last_name=_required_str(last_name, "policyholder.last_name"),
@@ -95,19 +98,19 @@ def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
         paid = _non_negative_amount(fields["total_paid"], "ticket.total_paid")
         fields["total_paid"] = decimal_to_json(paid, "ticket.total_paid")
     price_json = decimal_to_json(amount, "ticket.price")
-    return _model(Ticket, "ticket", id=_required_str(id, "ticket.id"), price=price_json, **fields)
+    return _model(models.Ticket, "ticket", id=_required_str(id, "ticket.id"), price=price_json, **fields)
 
 
 def _as_ticket(value: Ticket | Mapping[str, Any], path: str) -> tuple[Ticket, Decimal]:
     """The ticket as it is sent, and its exact price (the sum is taken of these, not of the floats
     a JSON number may round a long amount to)."""
-    if isinstance(value, Ticket):
+    if isinstance(value, models.Ticket):
         value = value.to_dict()  # checked like a mapping, on a copy: the caller's model is untouched
     if isinstance(value, Mapping):
         missing = [k for k in ("id", "price") if k not in value]
         if missing:
             raise RequestValidationError(f"{path}.{missing[0]}", "required field is missing")
-        parsed = Ticket.from_dict(value)  # the generated parser maps wire names (type -> type_)
+        parsed = models.Ticket.from_dict(value)  # the generated parser maps wire names (type -> type_)
         _required_str(parsed.id, f"{path}.id")
         price = _non_negative_amount(parsed.price, f"{path}.price")
         parsed.price = decimal_to_json(price, f"{path}.price")
@@ -177,7 +180,7 @@ def event(
         fields.update(duration_days=1, multiday_event=False)
 
     return _model(
-        Event,
+        models.Event,
         "event",
         id=_required_str(id, "event.id"),
         name=_required_str(name, "event.name"),

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar
 
 import httpx
-from xcover_offers_api.models import Offer, OfferResponse
 from xcover_offers_api.operation import Operation
 
 from ._constants import REQUEST_ID_HEADERS
@@ -24,6 +23,9 @@ from ._telemetry import AttributeScalar, CallTrace
 from ._text import printable
 from ._transfer import ERROR_BODY_KEPT, parse_json, safe_response
 from ._validation import schema_problem
+
+if TYPE_CHECKING:
+    from xcover_offers_api.models import Offer, OfferResponse  # noqa: F401 - OfferResponse: a string below
 
 T = TypeVar("T")
 
@@ -73,7 +75,7 @@ class CallResult(Generic[T]):
 
 
 @dataclass(frozen=True, slots=True)
-class OfferResult(CallResult[OfferResponse]):
+class OfferResult(CallResult["OfferResponse"]):
     """A Create Offer answer (`create_offer_with_response`): `parsed` is the whole body, `offer` its
     `data` envelope unwrapped."""
 

@@ -15,7 +15,8 @@ from contextlib import nullcontext
 from typing import Any, Literal, Protocol, Self, TypeVar, Unpack
 
 import httpx
-from xcover_offers_api.models import Booking, Offer
+from xcover_offers_api.models.booking import Booking  # at run time: get_type_hints() reads the methods
+from xcover_offers_api.models.offer import Offer
 from xcover_offers_api.operation import Operation
 
 from . import _conveniences as conveniences
@@ -314,8 +315,8 @@ class OffersClient(_BaseOffersClient):
 
     def _exchange(self, request: httpx.Request, call: Call) -> Outcome:
         try:
-            # Every socket operation of our own pool waits at most until the call's deadline: what
-            # a cancel scope does for async code (a pool passed in keeps its own timeouts only: `_deadline_transport`).
+            # Every socket operation of our own pool waits at most until the call's deadline, what a
+            # cancel scope does for async code (a pool passed in keeps its own timeouts only).
             with deadline(call.remaining(self._timer)):
                 response = self._http.send(request, auth=self.auth, follow_redirects=False, stream=True)
                 return read_body(

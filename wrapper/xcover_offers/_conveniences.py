@@ -7,14 +7,12 @@ for that endpoint, so the call then runs through the one pipeline like any other
 
 from __future__ import annotations
 
+import functools
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from xcover_offers_api.api.confirm_offer import confirm_offer as _confirm_offer
-from xcover_offers_api.api.create_offer import create_offer as _create_offer
-from xcover_offers_api.api.get_booking import get_booking as _get_booking
-from xcover_offers_api.api.opt_out_offer import opt_out_offer as _opt_out_offer
-from xcover_offers_api.models import Offer, Product
+from xcover_offers_api import models  # each model is imported when first used
 from xcover_offers_api.operation import Operation
 
 from ._base import Checked
@@ -34,10 +32,14 @@ from ._spec import body_schema
 from ._telemetry import AttributeScalar
 from ._validation import build_body, check_body
 
-CREATE_OFFER = _create_offer.OPERATION
-CONFIRM_OFFER = _confirm_offer.OPERATION
-OPT_OUT = _opt_out_offer.OPERATION
-GET_BOOKING = _get_booking.OPERATION
+
+@functools.cache
+def endpoint(name: str) -> Operation[Any]:
+    """The generated `OPERATION` of `xcover_offers_api.api.<name>.<name>`, imported on first use (with
+    only the models it needs), so `import xcover_offers` loads no operation."""
+    operation: Operation[Any] = importlib.import_module(f"xcover_offers_api.api.{name}.{name}").OPERATION
+    return operation
+
 
 Prepared = tuple[Operation[Any], dict[str, Any], RequestOptions, Hooks]
 """What `_prepare` takes: the operation, its builder's arguments, the per-call options, the hooks."""
@@ -72,7 +74,7 @@ def create_offer(params: CreateOfferParams) -> Prepared:
         "extra_fields": encode_extra_fields(params.get("extra_fields")),
         "exclude_offer_ids": encode_exclude_offer_ids(params.get("exclude_offer_ids")),
     }
-    return CREATE_OFFER, arguments, split_options(params), CREATE_OFFER_HOOKS
+    return endpoint("create_offer"), arguments, split_options(params), CREATE_OFFER_HOOKS
 
 
 def offer_replay_problem(sent: Any, replayed: Any) -> str | None:
@@ -97,7 +99,7 @@ def offer_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:
 
 def offer_id_of(offer: OfferRef) -> str:
     """An offer id from an `Offer` (Create Offer's answer) or the id itself."""
-    if isinstance(offer, Offer):
+    if isinstance(offer, models.Offer):
         return offer.id
     if isinstance(offer, str):
         return offer
@@ -108,7 +110,11 @@ def _quote(item: object, path: str, products: frozenset[str] | None) -> object:
     """One entry of `quotes`: a quote id (Create Offer's `products[].id`), a `Product`, a mapping or a
     generated model with the documented fields. Checked against the offer when it was given whole."""
     entry: object = (
-        {"id": item} if isinstance(item, str) else {"id": item.id} if isinstance(item, Product) else item
+        {"id": item}
+        if isinstance(item, str)
+        else {"id": item.id}
+        if isinstance(item, models.Product)
+        else item
     )
     quote_id = entry.get("id") if isinstance(entry, Mapping) else getattr(entry, "id", None)
     if products is not None and isinstance(quote_id, str) and quote_id not in products:
@@ -123,7 +129,7 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
         raise RequestValidationError("quotes", "expected a list of quote ids, products or quotes")
     if not quotes:
         raise RequestValidationError("quotes", "at least one quote is required")
-    products = frozenset(p.id for p in offer.products) if isinstance(offer, Offer) else None
+    products = frozenset(p.id for p in offer.products) if isinstance(offer, models.Offer) else None
     body: dict[str, object] = {
         "quotes": [_quote(item, f"quotes[{i}]", products) for i, item in enumerate(quotes)],
         "policyholder": params["policyholder"],
@@ -131,7 +137,8 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
     for name in ("partner_transaction_id", "payment_details"):
         if params.get(name) is not None:
             body[name] = params[name]
-    schema = body_schema(CONFIRM_OFFER)
+    operation = endpoint("confirm_offer")
+    schema = body_schema(operation)
     assert schema is not None
     try:
         checked = check_body(body, schema)
@@ -140,7 +147,7 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
     else:
         options = split_options(params)
         return (
-            CONFIRM_OFFER,
+            operation,
             {"offer_id": offer_id_of(offer), "body": Checked(checked)},
             options,
             CONFIRM_HOOKS,
@@ -150,12 +157,12 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
 
 def opt_out(offer: OfferRef, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "opt_out")
-    return OPT_OUT, {"offer_id": offer_id_of(offer)}, split_options(options), NO_HOOKS
+    return endpoint("opt_out_offer"), {"offer_id": offer_id_of(offer)}, split_options(options), NO_HOOKS
 
 
 def get_booking(booking_id: str, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "get_booking")
-    return GET_BOOKING, {"booking_id": booking_id}, split_options(options), BOOKING_HOOKS
+    return endpoint("get_booking"), {"booking_id": booking_id}, split_options(options), BOOKING_HOOKS
 
 
 def booking_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:

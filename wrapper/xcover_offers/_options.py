@@ -6,16 +6,16 @@ means "not given": that is how a per-call `total_timeout=None` (no limit) differ
 `total_timeout` at all (the client's).
 
 Annotations here are evaluated (no `from __future__ import annotations`): TypedDict reads `Required`
-from them at run time, and `check_keywords` relies on its `__required_keys__`.
+from them at run time, and `check_keywords` relies on its `__required_keys__`. The generated models
+are named as strings, so this module does not import them.
 """
 
 import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Required, TypedDict
+from typing import TYPE_CHECKING, Any, Final, Required, TypedDict, Union
 
 import httpx
-from xcover_offers_api.models import Customer, Event, Offer, Partner, Policyholder, Product, QuoteSelection
 
 from ._breaker import CircuitBreaker
 from ._constants import DEFAULT_TIMEOUT, MAX_DURATION, PROTECTED_HEADERS
@@ -23,20 +23,31 @@ from ._errors import RequestValidationError
 from ._json_data import utf8_ok
 from ._params import ExtraField
 
+if TYPE_CHECKING:
+    from xcover_offers_api.models import (
+        Customer,
+        Event,
+        Offer,
+        Partner,
+        Policyholder,
+        Product,
+        QuoteSelection,
+    )
+
 Timeout = float | httpx.Timeout
 """Seconds for every socket operation (connect capped at the default's 5 s), or an `httpx.Timeout`."""
-CustomerInput = Customer | Mapping[str, Any]
+CustomerInput = Union["Customer", Mapping[str, Any]]
 """A generated `Customer` (see `xcover_offers.customer`) or a mapping with the same keys."""
-EventInput = Event | Mapping[str, Any]
+EventInput = Union["Event", Mapping[str, Any]]
 """A generated `Event` (see `xcover_offers.event`) or a mapping with the same keys."""
-PartnerInput = Partner | Mapping[str, Any]
+PartnerInput = Union["Partner", Mapping[str, Any]]
 """A generated `Partner` or a mapping with the same keys."""
-PolicyholderInput = Policyholder | Mapping[str, Any]
+PolicyholderInput = Union["Policyholder", Mapping[str, Any]]
 """A generated `Policyholder` (see `xcover_offers.policyholder`) or a mapping with the same keys."""
-QuoteInput = str | Product | QuoteSelection | Mapping[str, Any]
+QuoteInput = Union[str, "Product", "QuoteSelection", Mapping[str, Any]]
 """A chosen quote: its id (Create Offer's `products[].id`), the `Product`, a `QuoteSelection`, or a
 mapping with the documented fields (`{"id": ..., "insured": [...]}`)."""
-OfferRef = str | Offer
+OfferRef = Union[str, "Offer"]
 """An offer: its id, or the `Offer` Create Offer returned."""
 
 
