@@ -3,7 +3,10 @@
 Each check runs in one place: the drift check of generated/ in `check_generated`, the checks of the
 built wheel and sdist in `build`, the wheel used as a service uses it in `installed_wheel`, the
 benchmark smoke in `bench_smoke`, everything else in `tests` (pytest), once per supported Python.
-`tests` and `bench_smoke` install the wheel `build` wrote, so what is tested is what ships.
+`tests` runs on the newest versions pyproject.toml allows on every Python but the first (there the
+generator the `once` tests need caps some), and `oldest_deps` runs the suite again (less the `once`
+tests) with every runtime dependency and extra at the lowest version allowed. These and `bench_smoke`
+install the wheel `build` wrote, so what is tested is what ships.
 """
 
 from __future__ import annotations
@@ -14,9 +17,11 @@ import shutil
 import subprocess
 import tempfile
 import tomllib
+from collections.abc import Iterable
 from pathlib import Path
 
 import nox
+from packaging.requirements import Requirement
 
 nox.needs_version = ">=2026.10.20"  # the version these sessions are written and tested against
 ROOT = Path(__file__).resolve().parent
@@ -55,7 +60,7 @@ def expose_pyenv_pythons() -> None:
 expose_pyenv_pythons()
 
 nox.options.sessions = [
-    "lint", "typecheck", "check_generated", "build", "installed_wheel", "tests", "bench_smoke"
+    "lint", "typecheck", "check_generated", "build", "installed_wheel", "tests", "oldest_deps", "bench_smoke",
 ]  # fmt: skip
 nox.options.reuse_existing_virtualenvs = True
 # CI must test every supported Python; a contributor without one gets a skip that names it. (nox's own
@@ -78,22 +83,34 @@ TYPECHECK = [MYPY, "types-pyyaml"]
 # The build backend, pinned in pyproject's [build-system]: the tests build wheels with the same one.
 BACKEND = PYPROJECT["build-system"]["requires"]
 BUILD = ["build==1.6.1", "twine==7.0.0", "check-wheel-contents==0.6.3"]
-TEST = [
+# What the suite needs on every Python...
+SUITE = [
     "pytest>=8",
     "pytest-xdist>=3.6",  # the suite on every core: the matrix runs it three times
-    *BACKEND,  # tests/test_release.py builds a wheel without build isolation
     "hypothesis>=6.100",
-    "schemathesis>=4.32",
     "opentelemetry-sdk>=1.30",  # in-memory span exporter and metric reader for the telemetry tests
-    MYPY,  # tests/test_readme_types.py checks the README's examples with mypy --strict
     "brotli>=1.1",  # with it httpx would decode br: the tests show it is refused all the same
 ]
+# ... and what only modules of `once` tests import (with GENERATOR, for the spec-evolution tests). The
+# dependency-bound sessions leave these out: their own caps and floors would move ours.
+ONCE_ONLY = [
+    *BACKEND,  # tests/test_release.py builds a wheel without build isolation
+    "schemathesis>=4.32",  # tests/test_sandbox_contract.py
+    MYPY,  # tests/test_readme_types.py checks the README's examples with mypy --strict
+]
+TEST = [*SUITE, *ONCE_ONLY]
 BENCH = [
     "trustme>=1.1",  # the HTTPS comparison's throwaway CA
     "xcover-python==0.1.2",  # the vendor client the benchmarks compare against
     "opentelemetry-sdk>=1.30",  # the telemetry benchmark's "SDK configured" row
 ]
 DIST = ROOT / "dist"
+# Every extra, and every runtime requirement with the extras' own: one list, in pyproject.toml.
+EXTRAS = ",".join(PYPROJECT["project"]["optional-dependencies"])
+RUNTIME = [
+    *PYPROJECT["project"]["dependencies"],
+    *(req for reqs in PYPROJECT["project"]["optional-dependencies"].values() for req in reqs),
+]
 
 
 def built_wheel(session: nox.Session) -> str:
@@ -115,7 +132,7 @@ def install_wheel(session: nox.Session, extras: str, *other: str) -> None:
 def install_test_environment(session: nox.Session) -> None:
     """The one environment the suite runs in, for `tests` and `update_spec` alike: the package with
     every extra, the test tools, and the generator (the spec-evolution tests generate code)."""
-    install_wheel(session, "sandbox,aiohttp,otel", *TEST, *GENERATOR)
+    install_wheel(session, EXTRAS, *TEST, *GENERATOR)
 
 
 @nox.session(python=PRIMARY)
@@ -155,7 +172,7 @@ def update_spec(session: nox.Session) -> None:
 
 def build_env(session: nox.Session) -> dict[str, str]:
     """Every file stamped with the last commit's time; the backend and its imports pinned."""
-    epoch = session.run("python", "tools/release.py", "source-date-epoch", silent=True)
+    epoch = session.run("python", "tools/release", "source-date-epoch", silent=True)
     return {
         "SOURCE_DATE_EPOCH": str(epoch).strip(),
         "PIP_CONSTRAINT": str(ROOT / "build-constraints.txt"),
@@ -186,8 +203,8 @@ def build(session: nox.Session) -> None:
             )  # fmt: skip
         finally:
             os.umask(umask)
-        session.run("python", "tools/release.py", "same", str(DIST), again)
-    session.run("python", "tools/release.py", "check-dist", str(DIST))  # writes dist/SHA256SUMS
+        session.run("python", "tools/release", "same", str(DIST), again)
+    session.run("python", "tools/release", "check-dist", str(DIST))  # writes dist/SHA256SUMS
 
 
 @nox.session(python=PRIMARY, requires=["build"])
@@ -195,7 +212,7 @@ def release_check(session: nox.Session) -> None:
     """Before uploading dist/: built from a clean tree whose HEAD is tagged vX.Y.Z, with a dated
     CHANGELOG section for X.Y.Z and nothing left under Unreleased (README, "Releasing")."""
     session.install(*BUILD)
-    session.run("python", "tools/release.py", "check-dist", "--release", str(DIST))
+    session.run("python", "tools/release", "check-dist", "--release", str(DIST))
 
 
 @nox.session(python=PRIMARY, requires=["build"])
@@ -225,11 +242,60 @@ def installed_wheel(session: nox.Session) -> None:
 
 @nox.session(python=PYTHONS, requires=["build"])
 def tests(session: nox.Session) -> None:
-    """The test suite against the built wheel, on every supported Python; the `once` tests (tools and
-    documents, the same on any Python) run on the first only."""
-    install_test_environment(session)
-    once = [] if session.python == PRIMARY else ["-m", "not once"]
-    session.run("pytest", "--numprocesses=auto", *once, *session.posargs)
+    """The test suite against the built wheel, on every supported Python. On the first, with the
+    tools the `once` tests (tools and documents, the same on any Python) need; on the others without
+    them, every dependency upgraded to the newest version pyproject.toml allows (the generator and
+    schemathesis cap some below our bounds: httpx<0.29 and jsonschema-rs<0.61 when this was written)."""
+    if session.python == PRIMARY:
+        install_test_environment(session)
+        session.run("pytest", "--numprocesses=auto", *session.posargs)
+    else:
+        install_wheel(session, EXTRAS, "--upgrade", "--upgrade-strategy", "eager", *SUITE)
+        run_suite_on_dependency_bounds(session)
+
+
+def lowest_allowed(requirements: Iterable[str]) -> list[str]:
+    """`NAME==LOW` for each requirement, LOW its one lower bound (`>=`, `~=` or `==`), as pip constraints.
+    A requirement without one is refused: a floor nobody tests is a guess services would pin against."""
+    pins = []
+    for text in requirements:
+        requirement = Requirement(text)
+        floors = [s.version for s in requirement.specifier if s.operator in (">=", "~=", "==")]
+        if len(floors) != 1:
+            raise ValueError(f"{text!r} (pyproject.toml) needs exactly one lower bound: >=, ~= or ==")
+        marker = f"; {requirement.marker}" if requirement.marker else ""
+        pins.append(f"{requirement.name}=={floors[0]}{marker}")
+    return pins
+
+
+def run_suite_on_dependency_bounds(session: nox.Session) -> None:
+    """The suite less the `once` tests, on what is installed; it names the versions it runs on.
+    Modules marked `once` as a whole are not even imported: they need the tools ONCE_ONLY lists."""
+    names = sorted({Requirement(text).name for text in RUNTIME})
+    show = "import sys, importlib.metadata as md; print(*(f'{n}=={md.version(n)}' for n in sys.argv[1:]))"
+    session.run("python", "-c", show, *names)
+    whole_once = re.compile(r"^pytestmark = pytest\.mark\.once\b", re.MULTILINE)
+    ignore = [
+        f"--ignore={path.relative_to(ROOT)}"
+        for path in sorted((ROOT / "tests").glob("test_*.py"))
+        if whole_once.search(path.read_text(encoding="utf-8"))
+    ]
+    session.run("pytest", "--numprocesses=auto", "-m", "not once", *ignore, *session.posargs)
+
+
+@nox.session(python=PRIMARY, requires=["build"])
+def oldest_deps(session: nox.Session) -> None:
+    """The suite on the built wheel with every runtime dependency and extra at the lowest version
+    pyproject.toml allows (pinned from its bounds; what they pull in resolves as usual): the floors
+    services are promised. A floor that names no release on the index fails the install."""
+    try:
+        pins = lowest_allowed(RUNTIME)
+    except ValueError as exc:
+        session.error(str(exc))
+    constraints = Path(session.create_tmp()) / "lowest-allowed.txt"
+    constraints.write_text("".join(f"{pin}\n" for pin in pins), encoding="utf-8")
+    install_wheel(session, EXTRAS, "--constraint", str(constraints), *SUITE)
+    run_suite_on_dependency_bounds(session)
 
 
 @nox.session(python=PRIMARY)
@@ -243,7 +309,7 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on the wrapper (also as the newest supported Python sees it), tools/ and
     benchmarks/ (pyproject says which modules are strict); plain mypy on the generated code."""
-    session.install(".[sandbox,aiohttp,otel]", *TYPECHECK, *TEST, *BENCH, *GENERATOR)
+    session.install(f".[{EXTRAS}]", *TYPECHECK, *TEST, *BENCH, *GENERATOR)
     session.run("mypy", "--strict", "wrapper/xcover_offers")
     session.run("mypy", "--strict", "--python-version", PYTHONS[-1], "wrapper/xcover_offers")
     session.run("mypy", "tools")
@@ -254,11 +320,11 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PRIMARY)
 def release(session: nox.Session) -> None:
     """`nox -s release -- X.Y.Z`: from a clean tree with a fresh generated/, set the version and date
-    the CHANGELOG's Unreleased section (tools/release.py says what it refuses; README, "Releasing")."""
+    the CHANGELOG's Unreleased section (tools/release/cut.py says what it refuses; README, "Releasing")."""
     if len(session.posargs) != 1:
         session.error("usage: nox -s release -- X.Y.Z")
     session.install(*GENERATOR)
-    session.run("python", "tools/release.py", "cut", session.posargs[0])
+    session.run("python", "tools/release", "cut", session.posargs[0])
 
 
 @nox.session(python=PRIMARY)

@@ -1,4 +1,4 @@
-"""tools/release.py: what `nox -s build` asks of the archives, and what `nox -s release` writes.
+"""tools/release: what `nox -s build` asks of the archives, and what `nox -s release` writes.
 
 The archives themselves are built and compared in `nox -s build`; here the checks are shown to catch
 what they are for, on a wheel built from this tree and on copies of it with one thing wrong.
@@ -18,8 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import release
 import xcover_offers
+from release import changelog as changelog_md
+from release import cut, dist, reproducible, tree
 
 pytestmark = pytest.mark.once  # the release tools run on one Python
 
@@ -50,11 +51,11 @@ def _rewrite(wheel: Path, dest: Path, change: Callable[[str, bytes], tuple[str, 
 
 
 def _tracked_packages() -> list[str] | None:
-    return release.tracked_files(ROOT, *release.PACKAGES.values())
+    return tree.tracked_files(ROOT, *tree.PACKAGES.values())
 
 
 def _problems(wheel: Path) -> list[str]:
-    return release.wheel_problems(wheel, version=VERSION, tracked=_tracked_packages(), spec=SPEC)
+    return dist.wheel_problems(wheel, version=VERSION, tracked=_tracked_packages(), spec=SPEC)
 
 
 def _entry_points(text: str) -> Callable[[str, bytes], tuple[str, bytes]]:
@@ -74,8 +75,8 @@ CLI = "xcover-offers = xcover_offers._cli:main"
     ("change", "expected"),
     [
         (lambda n, b: None if n == "xcover_offers/py.typed" else (n, b), "xcover_offers/py.typed is missing"),
-        (lambda n, b: None if n == release.BUNDLED_SPEC else (n, b), "openapi.json is missing"),
-        (lambda n, b: (n, b"{}") if n == release.BUNDLED_SPEC else (n, b), "is not the tree's"),
+        (lambda n, b: None if n == tree.BUNDLED_SPEC else (n, b), "openapi.json is missing"),
+        (lambda n, b: (n, b"{}") if n == tree.BUNDLED_SPEC else (n, b), "is not the tree's"),
         (
             lambda n, b: ("tests/test_x.py", b) if n == "xcover_offers/_cli.py" else (n, b),
             "top-level entries",
@@ -128,7 +129,7 @@ def test_each_wrong_wheel_is_refused_saying_why(
 
 
 def test_a_wheel_named_for_another_version_is_refused(wheel: Path) -> None:
-    problems = release.wheel_problems(wheel, version="9.9.9", tracked=None, spec=SPEC)
+    problems = dist.wheel_problems(wheel, version="9.9.9", tracked=None, spec=SPEC)
     assert any("expected xcover_offers-9.9.9-py3-none-any.whl" in p for p in problems)
     assert any("top-level entries" in p for p in problems)
 
@@ -146,13 +147,13 @@ def _sdist(tmp_path: Path, files: dict[str, str], *, version: str = VERSION) -> 
     return path
 
 
-SDIST = {name: "x" for name in release.SDIST_NEEDS} | {
+SDIST = {name: "x" for name in dist.SDIST_NEEDS} | {
     "PKG-INFO": f"Metadata-Version: 2.4\nVersion: {VERSION}\n"
 }
 
 
 def test_an_sdist_with_what_a_rebuild_needs_and_only_tracked_files_passes(tmp_path: Path) -> None:
-    assert release.sdist_problems(_sdist(tmp_path, SDIST), version=VERSION, tracked=release.SDIST_NEEDS) == []
+    assert dist.sdist_problems(_sdist(tmp_path, SDIST), version=VERSION, tracked=dist.SDIST_NEEDS) == []
 
 
 @pytest.mark.parametrize(
@@ -173,7 +174,7 @@ def test_an_sdist_with_what_a_rebuild_needs_and_only_tracked_files_passes(tmp_pa
     ids=["untracked-file", "no-constraints", "no-pkg-info", "version", "outside-folder"],
 )
 def test_each_wrong_sdist_is_refused_saying_why(tmp_path: Path, files: dict[str, str], expected: str) -> None:
-    problems = release.sdist_problems(_sdist(tmp_path, files), version=VERSION, tracked=release.SDIST_NEEDS)
+    problems = dist.sdist_problems(_sdist(tmp_path, files), version=VERSION, tracked=dist.SDIST_NEEDS)
     assert any(expected in p for p in problems), problems
 
 
@@ -183,17 +184,17 @@ def test_two_builds_compare_byte_for_byte_and_name_what_differs(wheel: Path, tmp
     second.mkdir()
     shutil.copy(wheel, first)
     shutil.copy(wheel, second)
-    assert release.same_builds(first, second) == []
+    assert reproducible.same_builds(first, second) == []
     (second / wheel.name).unlink()
     _rewrite(wheel, second, lambda n, b: (n, b + b"\n") if n == "xcover_offers/_version.py" else (n, b))
-    (problem,) = release.same_builds(first, second)
+    (problem,) = reproducible.same_builds(first, second)
     assert "xcover_offers/_version.py" in problem
     assert "RECORD" in problem  # its hash of the changed file
     sdists = tmp_path / "c", tmp_path / "d"
     for folder, text in zip(sdists, ("one", "two"), strict=True):
         folder.mkdir()
         _sdist(folder, SDIST | {"README.md": text})
-    (problem,) = release.same_builds(*sdists)
+    (problem,) = reproducible.same_builds(*sdists)
     assert f"xcover_offers-{VERSION}/README.md" in problem
 
 
@@ -223,7 +224,7 @@ Generated from upstream spec `1.0.0`, sha256 `{sha}`.
 
 
 def _cut(changelog: str, version: str, *, current: str = "0.2.0") -> str:
-    return release.cut_changelog(
+    return cut.cut_changelog(
         changelog, version, DAY, current=current, spec_version="1.1.0", spec_sha256="b" * 64
     )
 
@@ -233,8 +234,8 @@ def test_cut_dates_the_draft_and_states_the_spec() -> None:
     assert text.startswith("# Changelog\n\n## [Unreleased]\n\n## [0.3.0] — 2026-12-01\n\n")
     spec = f"Generated from upstream spec `1.1.0`, sha256 `{'b' * 64}`."
     assert f"{spec}\n\n### Added\n- Something.\n\n## [0.2.0]" in text
-    assert list(release.released(text)) == ["0.3.0", "0.2.0"]
-    assert release.unreleased(text) == release.Section(
+    assert list(changelog_md.released(text)) == ["0.3.0", "0.2.0"]
+    assert changelog_md.unreleased(text) == changelog_md.Section(
         None, None, len("# Changelog\n\n"), text.index("## [0.3.0]"), ""
     )
 
@@ -253,7 +254,7 @@ def test_cut_dates_the_draft_and_states_the_spec() -> None:
     ],
 )
 def test_cut_refuses_a_version_that_does_not_move_forward(version: str, current: str, message: str) -> None:
-    with pytest.raises(release.ReleaseError, match=message):
+    with pytest.raises(tree.ReleaseError, match=message):
         _cut(CHANGELOG, version, current=current)
 
 
@@ -271,7 +272,7 @@ def test_cut_refuses_a_version_that_does_not_move_forward(version: str, current:
     ids=["no-entries", "only-subheadings", "no-unreleased", "hyphen", "suffix", "bad-date", "two-unreleased"],
 )
 def test_cut_refuses_a_changelog_it_cannot_read_for_certain(changelog: str, message: str) -> None:
-    with pytest.raises(release.ReleaseError, match=message):
+    with pytest.raises(tree.ReleaseError, match=message):
         _cut(changelog, "0.3.0")
 
 
@@ -288,18 +289,18 @@ def _release_tree(tmp_path: Path) -> Path:
 
 
 def _next_minor() -> str:
-    major, minor, _ = release.version_key(VERSION)
+    major, minor, _ = changelog_md.version_key(VERSION)
     return f"{major}.{minor + 1}.0"
 
 
 def test_cut_writes_the_version_in_its_one_place_and_the_changelog(tmp_path: Path) -> None:
     root = _release_tree(tmp_path)
     new = _next_minor()
-    said = release.cut(new, date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
+    said = cut.cut(new, date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
     assert said == f"{VERSION} -> {new}; CHANGELOG.md section [{new}] — 2026-12-01"
-    assert release.read_version(root) == new
+    assert tree.read_version(root) == new
     changelog = (root / "CHANGELOG.md").read_text(encoding="utf-8")
-    stated = release.spec_line(xcover_offers.SPEC_VERSION, xcover_offers.SPEC_SHA256)
+    stated = changelog_md.spec_line(xcover_offers.SPEC_VERSION, xcover_offers.SPEC_SHA256)
     assert f"## [{new}] — 2026-12-01\n\n{stated}" in changelog
 
 
@@ -316,8 +317,8 @@ def test_cut_refuses_and_writes_nothing(
 ) -> None:
     root = _release_tree(tmp_path)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    with pytest.raises(release.ReleaseError, match=message):
-        release.cut(_next_minor(), date=DAY, root=root, generated_diff=generated_diff, status=status)
+    with pytest.raises(tree.ReleaseError, match=message):
+        cut.cut(_next_minor(), date=DAY, root=root, generated_diff=generated_diff, status=status)
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
 
 
@@ -333,23 +334,23 @@ def test_cut_refuses_while_update_specs_draft_is_not_in_the_unreleased_section(t
     draft.write_text(
         f"## [Unreleased] — 9.0.0\n\nRegenerated from spec 2.0.0.\n\n### Changed\n{entry}\n{older}\n"
     )
-    with pytest.raises(release.ReleaseError, match="the Unreleased section lacks") as info:
-        release.cut("9.0.0", date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
+    with pytest.raises(tree.ReleaseError, match="the Unreleased section lacks") as info:
+        cut.cut("9.0.0", date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
     assert entry in str(info.value)
     assert older in str(info.value)  # in the CHANGELOG, but under an older release: not merged
     text = changelog.read_text(encoding="utf-8")
     changelog.write_text(text.replace("### Added\n", f"### Added\n{entry}\n{older}\n", 1), encoding="utf-8")
-    assert release.cut("9.0.0", date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
+    assert cut.cut("9.0.0", date=DAY, root=root, generated_diff=lambda: "", status=lambda: "")
 
 
 def test_every_released_version_states_its_spec() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    versions = release.released(changelog)  # reads every heading, or raises
+    versions = changelog_md.released(changelog)  # reads every heading, or raises
     assert versions, "CHANGELOG.md has released versions"
     for version, section in versions.items():
-        assert len(release.SPEC_LINE.findall(section.body)) == 1, f"[{version}] does not state its spec"
-    assert release.changelog_mentions(changelog, VERSION), f"CHANGELOG.md has no heading for {VERSION}"
-    assert not release.changelog_mentions(changelog, "99.0.0")
+        assert len(changelog_md.SPEC_LINE.findall(section.body)) == 1, f"[{version}] does not state its spec"
+    assert changelog_md.changelog_mentions(changelog, VERSION), f"CHANGELOG.md has no heading for {VERSION}"
+    assert not changelog_md.changelog_mentions(changelog, "99.0.0")
 
 
 # -- what uploading asks -----------------------------------------------------------------------------
@@ -391,7 +392,7 @@ def test_a_release_upload_needs_a_clean_tagged_tree_and_a_dated_section(
         _git(tmp_path, "tag", tag)
     if dirty:
         (tmp_path / "stray.txt").write_text("x")
-    problems = release._release_problems(tmp_path, "0.2.0", changelog)
+    problems = dist.release_problems(tmp_path, "0.2.0", changelog)
     if expected is None:
         assert problems == []
     else:

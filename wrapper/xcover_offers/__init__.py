@@ -59,53 +59,34 @@ if _typing.TYPE_CHECKING:
     from ._version import SPEC_FIXES, SPEC_SHA256, SPEC_VERSION, __version__
 
 _WHERE: dict[str, str] = {
-    "webhooks": ".webhooks",
-    "CircuitBreaker": "._breaker",
-    "customer": "._builders",
-    "event": "._builders",
-    "policyholder": "._builders",
-    "ticket": "._builders",
-    "CallResult": "._call",
-    "OfferResult": "._call",
-    "AsyncOffersClient": "._client",
-    "OffersClient": "._client",
-    "APIConnectionError": "._errors",
-    "APIError": "._errors",
-    "APIResponseValidationError": "._errors",
-    "APIStatusError": "._errors",
-    "APITimeoutError": "._errors",
-    "AuthenticationError": "._errors",
-    "BadRequestError": "._errors",
-    "CircuitOpenError": "._errors",
-    "ConflictError": "._errors",
-    "InternalServerError": "._errors",
-    "LockedError": "._errors",
-    "NotFoundError": "._errors",
-    "PermissionDeniedError": "._errors",
-    "RateLimitError": "._errors",
-    "RequestValidationError": "._errors",
-    "ResponseTooLargeError": "._errors",
-    "SignatureError": "._errors",
-    "UnprocessableEntityError": "._errors",
-    "WebhookSignatureError": "._errors",
-    "XCoverError": "._errors",
-    "ClientOptions": "._options",
-    "ConfirmOfferParams": "._options",
-    "CreateOfferParams": "._options",
-    "CustomerInput": "._options",
-    "EventInput": "._options",
-    "OfferRef": "._options",
-    "PartnerInput": "._options",
-    "PolicyholderInput": "._options",
-    "QuoteInput": "._options",
-    "RequestOptions": "._options",
-    "ViewOptions": "._options",
-    "ExtraField": "._params",
-    "redact_headers": "._redaction",
-    "SigningDetails": "._signing",
-    "XCoverAuth": "._signing",
-    "value": "._values",
-    "verify_signature": "._verify",
+    name: module
+    for module, names in (
+        (".webhooks", "webhooks"),
+        ("._breaker", "CircuitBreaker"),
+        ("._builders", "customer event policyholder ticket"),
+        ("._call", "CallResult OfferResult"),
+        ("._client", "AsyncOffersClient OffersClient"),
+        (
+            "._errors",
+            "APIConnectionError APIError APIResponseValidationError APIStatusError "
+            "APITimeoutError AuthenticationError BadRequestError CircuitOpenError "
+            "ConflictError InternalServerError LockedError NotFoundError "
+            "PermissionDeniedError RateLimitError RequestValidationError "
+            "ResponseTooLargeError SignatureError UnprocessableEntityError "
+            "WebhookSignatureError XCoverError",
+        ),
+        (
+            "._options",
+            "ClientOptions ConfirmOfferParams CreateOfferParams CustomerInput EventInput "
+            "OfferRef PartnerInput PolicyholderInput QuoteInput RequestOptions ViewOptions",
+        ),
+        ("._params", "ExtraField"),
+        ("._redaction", "redact_headers"),
+        ("._signing", "SigningDetails XCoverAuth"),
+        ("._values", "value"),
+        ("._verify", "verify_signature"),
+    )
+    for name in names.split()
 }
 """Where each public name lives: imported on first use (PEP 562), so `import xcover_offers` (as the
 pytest plugin does in every test run of a service) costs little until a name is used."""

@@ -66,12 +66,9 @@ class Instruments:
 
 
 def _histogram(meter: Meter, name: str, description: str, buckets: tuple[float, ...]) -> Histogram:
-    try:
-        return meter.create_histogram(
-            name, unit="s", description=description, explicit_bucket_boundaries_advisory=buckets
-        )
-    except TypeError:  # an API or SDK older than 1.30, without bucket advice: its default buckets
-        return meter.create_histogram(name, unit="s", description=description)
+    return meter.create_histogram(
+        name, unit="s", description=description, explicit_bucket_boundaries_advisory=buckets
+    )
 
 
 _cache: Instruments | None = None

@@ -19,6 +19,7 @@ by `parse_json`, which refuses an object with a key twice.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any, Final
@@ -179,10 +180,8 @@ class _Reader:
             extensions=response.extensions,
             history=response.history,
         )
-        try:
+        with contextlib.suppress(RuntimeError):  # httpx's client sets it as the stream closes; not all do
             kept.elapsed = response.elapsed
-        except RuntimeError:  # httpx's client sets it on closing the stream; a bare transport does not
-            pass
         return kept
 
 
