@@ -1,13 +1,13 @@
-"""The benchmarks' timing helpers: batches, medians and A/B alternation, written once."""
+"""The benchmarks' timing helpers: batches, medians, A/B alternation and round-by-round ratios."""
 
 from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
@@ -35,3 +35,17 @@ def batch_size(fn: Callable[[], object], budget_s: float) -> int:
     fn()
     once = max(time.perf_counter() - start, 1e-7)
     return max(1, int(budget_s / once))
+
+
+def ratio_of_medians(candidate: Sequence[float], baseline: Sequence[float]) -> dict[str, float]:
+    """The ratio of two series measured in the same rounds, and the noise around it.
+
+    ``ratio`` is median(candidate) / median(baseline); ``ratio_low`` and ``ratio_high`` are the lowest
+    and highest ratio of a single round, that is how far one round alone could have misled.
+    """
+    per_round = [c / b for c, b in zip(candidate, baseline, strict=True)]
+    return {
+        "ratio": median(candidate) / median(baseline),
+        "ratio_low": min(per_round, default=float("nan")),
+        "ratio_high": max(per_round, default=float("nan")),
+    }

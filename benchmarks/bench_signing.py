@@ -1,4 +1,4 @@
-"""How long signing one request takes: `XCoverAuth` beside a naive per-request implementation.
+"""Target 5: how long signing one request takes, `XCoverAuth` beside a naive per-request implementation.
 
     python benchmarks/bench_signing.py            # full run, about two seconds
     python benchmarks/bench_signing.py --quick    # a rough number, a fraction of a second
@@ -6,8 +6,8 @@
 Both sign the same kind of request (POST with a query string, default signed headers, hmac-sha512)
 through ``sync_auth_flow``, exactly as httpx calls them. Requests are built before the clock starts;
 each round times a batch of signings, and the reported figure is the median over rounds of the mean
-time per signing in a batch. The two implementations alternate round by round so that both see the
-same machine state. Nothing here asserts on timing.
+time per signing in a batch. The two implementations alternate round by round (A B, then B A) so
+that both see the same machine state. Nothing here asserts on timing.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ import base64
 import hashlib
 import hmac
 import json
-import statistics
 import time
 from collections.abc import Callable, Generator
 from email.utils import formatdate
+from typing import Any
 from urllib.parse import quote
 
 import httpx
+from _timing import interleave, median, ratio_of_medians
 from xcover_offers import XCoverAuth
 
 API_KEY = "BENCH-KEY-1"
@@ -81,7 +82,7 @@ def _check_same_output() -> None:
         raise RuntimeError(f"the implementations disagree: {signed[0]} != {signed[1]}")
 
 
-def run(*, quick: bool) -> dict[str, float]:
+def run(*, quick: bool) -> dict[str, Any]:
     """Measure both implementations in this process.
 
     Args:
@@ -89,7 +90,8 @@ def run(*, quick: bool) -> dict[str, float]:
 
     Returns:
         ``xcover_auth_us`` and ``naive_us`` (median microseconds per signing), ``speedup``
-        (naive / XCoverAuth), and the ``rounds`` and ``batch`` used.
+        (naive / XCoverAuth), ``ratio`` (XCoverAuth / naive) with ``ratio_low`` and ``ratio_high``
+        (the lowest and highest of one round), and the ``rounds`` and ``batch`` used.
     """
     _check_same_output()
     rounds, batch = (7, 200) if quick else (41, 1000)
@@ -97,21 +99,27 @@ def run(*, quick: bool) -> dict[str, float]:
         "xcover_auth": XCoverAuth(API_KEY, API_SECRET),
         "naive": NaiveAuth(API_KEY, API_SECRET),
     }
-    samples: dict[str, list[float]] = {name: [] for name in implementations}
     for auth in implementations.values():  # warm-up, untimed
         _time_batch(auth, _requests(50))
-    for _ in range(rounds):
-        for name, auth in implementations.items():
-            samples[name].append(_time_batch(auth, _requests(batch)))
-    fast = statistics.median(samples["xcover_auth"]) / 1000
-    naive = statistics.median(samples["naive"]) / 1000
+    samples = interleave(
+        {name: _timer(auth, batch) for name, auth in implementations.items()},
+        rounds,
+    )
+    fast = median(samples["xcover_auth"]) / 1000
+    naive = median(samples["naive"]) / 1000
     return {
         "xcover_auth_us": round(fast, 3),
         "naive_us": round(naive, 3),
         "speedup": round(naive / fast, 2),
+        **ratio_of_medians(samples["xcover_auth"], samples["naive"]),
         "rounds": rounds,
         "batch": batch,
     }
+
+
+def _timer(auth: httpx.Auth, batch: int) -> Callable[[], float]:
+    """One round: a batch of fresh requests (built before the clock starts), signed and timed."""
+    return lambda: _time_batch(auth, _requests(batch))
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""The vendor's reference client (`xcover-python`) beside ours, per call, over HTTP and HTTPS on loopback.
+"""Target 7 (report only): the vendor's client, `xcover-python`, beside ours, per call, over HTTP and HTTPS.
 
 Both send the same Create Offer body (plain dicts: one event of two tickets) to the same local server,
 which answers the same 2-product offer, and both hand back the parsed answer. The vendor client
@@ -29,7 +29,7 @@ import _tls
 import hooks
 import httpx
 import server
-from _timing import batch_size, interleave, median, per_call_us
+from _timing import batch_size, interleave, median, per_call_us, ratio_of_medians
 
 DIST = "xcover-python"
 
@@ -88,11 +88,10 @@ def _compare(
         },
         rounds,
     )
-    ours_us, vendor_us = median(samples["ours"]), median(samples["vendor"])
     return {
-        "ours_us": ours_us,
-        "vendor_us": vendor_us,
-        "ratio": vendor_us / ours_us,
+        "ours_us": median(samples["ours"]),
+        "vendor_us": median(samples["vendor"]),
+        **ratio_of_medians(samples["vendor"], samples["ours"]),
         "rounds": rounds,
         "batches": counts,
     }
