@@ -6,8 +6,8 @@ measure next to nothing: a service's first line names the client).
 
 Each run starts one fresh interpreter that times `import httpx` alone and one that times
 `from xcover_offers import OffersClient` (which imports httpx itself), alternating (A B, then B A);
-the cost is the best of one minus the best of the other. Bytecode is compiled first, as `pip install` of a wheel
-does; for context, a third kind of run gives `import httpx` then `import xcover_offers` an empty
+the cost is the best of one minus the best of the other. Bytecode is compiled first, as `pip install`
+of a wheel does; for context, a third kind of run gives `import httpx` then the client an empty
 `PYTHONPYCACHEPREFIX`, so that every module is compiled from source. The heaviest modules come from
 one `python -X importtime` run, which is not timed.
 """
