@@ -369,6 +369,20 @@ def test_403_without_skew_is_not_retried(mode: tuple[str, str]) -> None:
     assert "Signature string does not match!" in str(info.value)
 
 
+def test_a_cookie_set_on_the_way_is_never_sent_back() -> None:
+    """The client's own pool keeps no cookies: a load balancer's `Set-Cookie` is not ours to return."""
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=ok_body(), headers={"Set-Cookie": "AWSALB=sticky; Path=/"})
+
+    with harness(("sync", "mock"), answer) as h:
+        h.create_offer()
+        h.create_offer()
+    assert [r.headers.get("cookie") for r in seen] == [None, None]
+
+
 # -- secrets and logs -----------------------------------------------------------------------------
 
 

@@ -42,6 +42,17 @@ DOCUMENTED_REQUIRED = {
 }
 
 
+def response_problem(payload: Any) -> str | None:
+    """Why a Create Offer 200 body does not fit the spec, as the client checks it; None if it fits."""
+    from xcover_offers._spec import response_schema
+    from xcover_offers._validation import schema_problem
+    from xcover_offers_api.api.create_offer.create_offer import OPERATION as CREATE_OFFER
+
+    schema = response_schema(CREATE_OFFER, "200")
+    assert schema is not None
+    return schema_problem(payload, schema)
+
+
 @pytest.fixture
 def upstream() -> dict[str, Any]:
     return json.loads((ROOT / "openapi.json").read_text(encoding="utf-8"))
@@ -342,7 +353,6 @@ SMALLEST_OFFER = {
 
 def test_smallest_documented_answer_parses() -> None:
     """Only the documented fields present, the nullable ones null: accepted, the rest reads as UNSET."""
-    from xcover_offers._validation import response_problem
     from xcover_offers_api.models import OfferResponse
     from xcover_offers_api.types import UNSET
 
@@ -367,7 +377,6 @@ def test_smallest_documented_answer_parses() -> None:
     ],
 )
 def test_answer_without_a_documented_field_is_refused_by_name(path: list[Any], named: str) -> None:
-    from xcover_offers._validation import response_problem
 
     body = copy.deepcopy(SMALLEST_OFFER)
     parent: Any = body

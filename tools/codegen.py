@@ -4,7 +4,8 @@ openapi.json + spec-additions/*.json (merged: tools/specdiff/additions.py) --(sp
 path-parameter rule: tools/specdiff/fixes.py)--> patched document --(openapi-spec-validator)-->
 openapi-python-client (+ templates/) --(pinned ruff, isolated)--> generated/xcover_offers_api/ (+ py.typed,
 + the patched document as openapi.json, + _spec_facts.py: what the wrapper needs from the document,
-extracted and checked here). `update-spec` lives in tools/update_spec.py.
+extracted and checked here, + request.schema.json and response.schema.json: the body schemas as JSON
+Schema Draft 4 for the wrapper's validators, tools/draft4.py). `update-spec` lives in tools/update_spec.py.
 
 Every step is deterministic, so a fresh run reproduces generated/ byte for byte and a drift check is a
 plain tree comparison. This script runs inside the nox session that installed the pinned tools; it is
@@ -28,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from draft4 import json_schemas
 from specdiff.additions import Addition, load_additions, merge_additions
 from specdiff.fixes import PipelineError, apply_fixes, declare_path_parameters
 
@@ -96,6 +98,7 @@ def patched_document(
         raise PipelineError("; ".join(r.describe() for r in replaced))
     patched, applied = apply_fixes(merged, fixes)
     patched, declared = declare_path_parameters(patched)
+    json_schemas(patched)  # a keyword the validators would not enforce, named before the OpenAPI validator
     validate(patched)
     patched["info"]["x-upstream-sha256"] = sha256_text(spec_text)
     patched["info"]["x-spec-fixes"] = applied
@@ -263,6 +266,7 @@ def generate(
     the fixes in `fixes`."""
     doc = patched_document(spec.read_text(encoding="utf-8"), load_fixes(fixes), load_additions(additions))
     facts = spec_facts(doc)
+    schemas = json_schemas(doc)
     check_template_overrides()
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
@@ -297,6 +301,9 @@ def generate(
         # The document the code was generated from ships with it: the wrapper reads its version and
         # provenance, and the sandbox validates against it.
         (target / "openapi.json").write_text(normalise(doc), encoding="utf-8")
+        # What the wrapper's request and response validators compile, converted here, never at import.
+        for direction, schema in schemas.items():
+            (target / f"{direction}.schema.json").write_text(normalise(schema), encoding="utf-8")
         # The class every endpoint module's OPERATION is an instance of (templates/endpoint_module.py.jinja).
         shutil.copyfile(TEMPLATES / "operation.py", target / "operation.py")
         facts_path = target / "_spec_facts.py"

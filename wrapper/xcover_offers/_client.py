@@ -8,6 +8,7 @@ typed exception. The policy lives in `_base.py`; the two classes here only do th
 
 from __future__ import annotations
 
+import http.cookiejar
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -492,18 +493,28 @@ class AsyncOffersClient(_BaseOffersClient):
 _Pool = TypeVar("_Pool", httpx.Client, httpx.AsyncClient)
 
 
+class _NoCookies(http.cookiejar.CookieJar):
+    """The cookie jar of the pools the client creates: it keeps none. XCover's API is signed per
+    request and sets no cookie; one set on the way (a load balancer's) is not ours to send back,
+    and keeping it would cost every response the jar's parsing of its headers."""
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
 def _pool(cls: type[_Pool], given: Any, timeout: httpx.Timeout) -> tuple[_Pool, bool]:
     """The client to send through and whether it is ours to close: the caller's own client as it
-    is, else one of ours over the transport given, redirects off. With nothing given, a sync client's
-    pool is `DeadlineTransport`, whose every socket operation waits at most until the call's deadline;
-    an async client's is httpx's own (a cancel scope bounds it)."""
+    is, else one of ours over the transport given, redirects off, no cookies kept. With nothing
+    given, a sync client's pool is `DeadlineTransport`, whose every socket operation waits at most
+    until the call's deadline; an async client's is httpx's own (a cancel scope bounds it)."""
     if isinstance(given, cls):
         return given, False
     if given is None and cls is httpx.Client:
         from ._deadline_transport import DeadlineTransport  # httpcore: with the first sync client
 
         given = DeadlineTransport()
-    return cls(transport=given, timeout=timeout, follow_redirects=False), True
+    client = cls(transport=given, timeout=timeout, follow_redirects=False, cookies=_NoCookies())
+    return client, True
 
 
 def _aiohttp_transport() -> httpx.AsyncBaseTransport:

@@ -119,37 +119,6 @@ def aware_iso(value: dt.datetime) -> str:
     return value.isoformat()
 
 
-# -- formats: each returns why a string does not fit, or None -----------------------------------------
-
-
-def request_datetime(value: str) -> str | None:
-    try:
-        parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return "expected an ISO 8601 date-time, e.g. 2027-06-01T19:30:00+00:00"
-    if parsed.utcoffset() is None:
-        return "date-time has no timezone offset; give an aware datetime"
-    return None
-
-
-def response_datetime(value: str) -> str | None:
-    # Whatever the generated parser turns into a datetime (it uses fromisoformat) is accepted;
-    # XCover's own form is not pinned down further by the spec.
-    try:
-        dt.datetime.fromisoformat(value)
-    except ValueError:
-        return "expected an ISO 8601 date-time"
-    return None
-
-
-def iso_date(value: str) -> str | None:
-    try:
-        dt.date.fromisoformat(value)
-    except ValueError:
-        return "expected an ISO 8601 date, e.g. 2027-06-01"
-    return None
-
-
 # -- the one walk ------------------------------------------------------------------------------------
 
 
@@ -249,7 +218,7 @@ def to_json(value: Any, depth: int) -> Any:
         return _walk_list(value, depth)
     if isinstance(value, str):
         return to_json(str.__str__(value), depth)
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, int):  # an IntEnum; bool cannot be subclassed, and was taken above
         return check_int(int(value))
     if isinstance(value, float):
         return check_float(float(value))

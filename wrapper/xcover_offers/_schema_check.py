@@ -1,9 +1,12 @@
-"""The spec's schemas as compiled jsonschema-rs validators, for requests and responses alike.
+"""The spec's body schemas as compiled jsonschema-rs validators, for requests and responses alike.
 
-A schema node of the patched OpenAPI document is converted to JSON Schema (`json_schema`) and
-compiled once per node and direction, under a lock; the cache is keyed by the node's identity in
-the cached document. The draft is pinned to Draft 4, the one OpenAPI 3.0's Schema Object extends:
-its `integer` is a number without a fraction part, as the generated models read it (2.0 is a float).
+The schemas were converted to JSON Schema when the package was generated (tools/draft4.py: `nullable`,
+the checked formats, a response's `additionalProperties`) and ship as one document per direction,
+request.schema.json and response.schema.json: each schema at its pointer in the spec, its `$ref`s
+naming the document by its `id`. A validator is compiled once per schema and direction, under a
+lock, with the document in its registry. The draft is pinned to Draft 4, the one OpenAPI 3.0's
+Schema Object extends: its `integer` is a number without a fraction part, as the generated models
+read it (2.0 is a float). What stays here is what cannot be data: the format checks, which are Python.
 
 `Compiled.check` checks a request after `_json_data.to_json` has made it plain JSON data (the
 rules JSON Schema cannot say), turning a numeric string into a number where the schema says
@@ -14,10 +17,12 @@ never jsonschema-rs's own message, which quotes the value.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
+from urllib.parse import unquote
 
 import jsonschema_rs
 from jsonschema_rs import ValidationError, ValidationErrorKind
@@ -31,102 +36,67 @@ from ._json_data import (
     decimal_json,
     deeper_than,
     describe,
-    iso_date,
-    request_datetime,
-    response_datetime,
     to_decimal,
     to_json,
 )
-from ._spec import document, resolve
+from ._spec import json_schema, resolve
 
-_URI: Final = "urn:xcover-offers:openapi"
-"""Where the converted document sits in a validator's registry; local `$ref`s are rewritten to it."""
-_FORMATS: Final[dict[str, tuple[Callable[[str], str | None], Callable[[str], str | None]]]] = {
+DRAFT: Final = "http://json-schema.org/draft-04/schema#"
+"""The draft the schema documents are written in, and the one compiled here."""
+
+
+def _request_datetime(value: str) -> str | None:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return "expected an ISO 8601 date-time, e.g. 2027-06-01T19:30:00+00:00"
+    if parsed.utcoffset() is None:
+        return "date-time has no timezone offset; give an aware datetime"
+    return None
+
+
+def _response_datetime(value: str) -> str | None:
+    # Whatever the generated parser turns into a datetime (it uses fromisoformat) is accepted;
+    # XCover's own form is not pinned down further by the spec.
+    try:
+        dt.datetime.fromisoformat(value)
+    except ValueError:
+        return "expected an ISO 8601 date-time"
+    return None
+
+
+def _iso_date(value: str) -> str | None:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return "expected an ISO 8601 date, e.g. 2027-06-01"
+    return None
+
+
+FORMATS: Final[dict[str, tuple[Callable[[str], str | None], Callable[[str], str | None]]]] = {
     # format: (its check on a request, on a response), each returning the problem or None
-    "date-time": (request_datetime, response_datetime),
-    "date": (iso_date, iso_date),
+    "date-time": (_request_datetime, _response_datetime),
+    "date": (_iso_date, _iso_date),
 }
-"""The formats checked here: what the generated models parse. Other formats (email, uri, ...) are
-left to XCover: the models keep those values as text, and XCover's check is the one that counts."""
-_COMMON_DATE_TIME: Final = (
-    r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-"
-    r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
-    r"T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-"""The usual date-time form (RFC 3339 with an offset, no 29 February), matched in Rust before the
-`date-time` check is called in Python, which costs a call per value: a strict subset of what
-`datetime.fromisoformat` accepts with an offset (tests/test_validation.py proves it)."""
-_LITERAL: Final = frozenset({"enum", "const", "default", "example", "examples"})
-"""Keywords whose value is data, not a schema: never converted."""
+"""The formats checked here: what the generated models parse (generation keeps exactly these,
+tools/draft4.py's CHECKED_FORMATS). Other formats (email, uri) are left to XCover: the models keep
+those values as text, and XCover's check is the one that counts."""
 _A: Final = {"string": "a string", "number": "a number", "integer": "an integer", "boolean": "a boolean",
              "object": "an object", "array": "an array"}  # fmt: skip
 
 
-def json_schema(node: Any, *, request: bool) -> Any:
-    """An OpenAPI 3.0 schema (or a whole document) as the JSON Schema Draft 4 that jsonschema-rs compiles.
-
-    This belongs at generation time, next to the spec fixes (the generation tools are being changed
-    elsewhere); until it moves there it runs once per schema at first use, cached with the validator.
-
-    - `nullable: true` adds "null" to the type, and to the enum if there is one.
-    - A local `$ref` (`#/...`) points into the registry holding the converted document; any other
-      `$ref` is a LookupError, as in `_spec.resolve`, so nothing is ever fetched.
-    - `format` is kept only where it is checked here (`_FORMATS`); a date-time tries
-      `_COMMON_DATE_TIME` first.
-    - For a response, `additionalProperties: false` is dropped: XCover adding a field must not break
-      clients already deployed (a schema given for additional properties still applies).
-
-    OpenAPI-only keywords (example, discriminator, xml, externalDocs, readOnly, writeOnly) mean
-    nothing to Draft 4, which ignores them.
-    """
-    if isinstance(node, list):
-        return [json_schema(item, request=request) for item in node]
-    if not isinstance(node, Mapping):
-        return node
-    out: dict[str, Any] = {}
-    for key, value in node.items():
-        if key in _LITERAL or str(key).startswith("x-"):
-            out[key] = value
-        elif key == "properties" and isinstance(value, Mapping):  # names, each with a schema
-            out[key] = {name: json_schema(sub, request=request) for name, sub in value.items()}
-        else:
-            out[key] = json_schema(value, request=request)
-    if isinstance(ref := out.get("$ref"), str):
-        if not ref.startswith("#/"):
-            raise LookupError(f"only local $refs are supported, got {ref!r}")
-        out["$ref"] = _URI + ref
-    if isinstance(out.get("format"), str) and out["format"] not in _FORMATS:
-        del out["format"]
-    if out.get("format") == "date-time" and "anyOf" not in out:
-        out["anyOf"] = [{"pattern": _COMMON_DATE_TIME}, {"format": out.pop("format")}]
-    if not request and out.get("additionalProperties") is False:
-        del out["additionalProperties"]
-    if out.get("nullable") is True:
-        del out["nullable"]
-        if isinstance(out.get("type"), str):
-            out["type"] = [out["type"], "null"]
-        if isinstance(out.get("enum"), list) and None not in out["enum"]:
-            out["enum"] = [*out["enum"], None]
-    return out
+def _types(schema: Mapping[str, Any]) -> list[str]:
+    """The JSON types a converted schema allows, null aside."""
+    kind = schema.get("type")
+    return [t for t in ([kind] if isinstance(kind, str) else kind or ()) if t != "null"]
 
 
-def _has_ref(node: Any) -> bool:
-    if isinstance(node, dict):
-        return "$ref" in node or any(_has_ref(value) for value in node.values())
-    return isinstance(node, list) and any(_has_ref(item) for item in node)
-
-
-def _cycles(node: Any, root: Mapping[str, Any] | None, refs: frozenset[str] = frozenset()) -> bool:
-    """Whether `node` reaches a `$ref` that leads back to it: only then can the data it fits nest
-    as deep as it likes."""
-    if isinstance(node, list):
-        return any(_cycles(item, root, refs) for item in node)
-    if not isinstance(node, Mapping):
-        return False
-    ref = node.get("$ref")
-    if isinstance(ref, str):
-        return ref in refs or _cycles(resolve(node, root), root, refs | {ref})
-    return any(_cycles(value, root, refs) for key, value in node.items() if key not in _LITERAL)
+def _format(schema: Mapping[str, Any]) -> str | None:
+    """The format a converted schema checks: its own, or the one behind a date-time's usual form."""
+    found = schema.get("format")
+    if found is None:
+        found = next((b.get("format") for b in schema.get("anyOf", ()) if "format" in b), None)
+    return found if isinstance(found, str) else None
 
 
 def _fits(check: Callable[[str], str | None]) -> Callable[[str], bool]:
@@ -146,26 +116,29 @@ def _at(data: Any, steps: Sequence[str | int]) -> Any:
 
 
 class Compiled:
-    """One schema node compiled for one direction. Use `compiled()`, which caches."""
+    """One body schema of the spec compiled for one direction. Use `compiled()`, which caches."""
 
-    def __init__(self, schema: Mapping[str, Any], *, request: bool, root: Mapping[str, Any] | None) -> None:
-        self.schema = schema
+    def __init__(self, ref: str, *, request: bool, document: dict[str, Any] | None = None) -> None:
+        """`ref` ("#/paths/...") names the schema in `document`, by default the shipped one of its
+        direction."""
+        tree = json_schema("request" if request else "response") if document is None else document
+        if tree.get("$schema") != DRAFT:
+            raise LookupError(f"the schemas are written in {tree.get('$schema')!r}, not {DRAFT!r}")
         self.request = request
-        self.root = root
-        self._formats = {name: checks[0 if request else 1] for name, checks in _FORMATS.items()}
-        converted = json_schema(schema, request=request)
+        self.ref = ref
+        self.tree = tree
+        self._formats = {name: checks[0 if request else 1] for name, checks in FORMATS.items()}
         # jsonschema-rs recurses natively, as deep as a recursive schema lets the data go: such a
         # response is bounded first, as requests always are by `to_json`.
-        self._recursive = _cycles(schema, root)
-        registry = None
-        if _has_ref(converted):
-            whole = json_schema(document() if root is None else root, request=request)
-            registry = jsonschema_rs.Registry([(_URI, whole)], draft=jsonschema_rs.Draft4)
+        self._recursive = unquote(ref[1:]) in tree["unbounded"]
+        # The schema itself, not a `$ref` to it: an error behind a `$ref` costs jsonschema-rs half as
+        # much again to report (money given as text is reported, then converted). Its own `$ref`s
+        # name the document by its `id`, which the registry holds.
         self._validator = jsonschema_rs.Draft4Validator(
-            converted,
+            dict(resolve({"$ref": ref}, tree)),
             formats={name: _fits(check) for name, check in self._formats.items()},
             validate_formats=True,
-            registry=registry,
+            registry=jsonschema_rs.Registry([(tree["id"], tree)], draft=jsonschema_rs.Draft4),
             offline=True,
             mask="<value>",  # its own messages never quote data, should one be shown by mistake
         )
@@ -183,8 +156,8 @@ class Compiled:
             data = to_json(value, 1)
         except Invalid as exc:
             steps = exc.where[::-1]  # not JSON data: say what the spec expects there, if it says
-            if exc.got is not None and isinstance(kind := self._schema_at(steps).get("type"), str):
-                exc.reason = f"expected {self._expected(steps, [kind])}, got {exc.got}"
+            if exc.got is not None and (types := _types(self._schema_at(steps))):
+                exc.reason = f"expected {self._expected(steps, types)}, got {exc.got}"
             raise
         while not self._validator.is_valid(data):
             errors = list(self._validator.iter_errors(data))  # a list: the data changes below
@@ -219,22 +192,22 @@ class Compiled:
         return payload
 
     def _schema_at(self, steps: Sequence[str | int]) -> Mapping[str, Any]:
-        """The spec's schema at a data path; {} where the schema says nothing (free-form data)."""
-        node: Any = self.schema
+        """The converted schema at a data path; {} where the schema says nothing (free-form data)."""
+        node: Any = {"$ref": self.ref}
         for step in steps:
-            node = resolve(node, self.root)
+            node = resolve(node, self.tree)
             if isinstance(step, int):
                 node = node.get("items", {})
             else:
                 node = node.get("properties", {}).get(step, node.get("additionalProperties", {}))
             if not isinstance(node, Mapping):
                 return {}
-        return resolve(node, self.root)
+        return resolve(node, self.tree)
 
     def _expected(self, steps: Sequence[str | int], types: Sequence[str]) -> str:
         if self.request and "number" in types:
             return NUMBER_HINT  # the same money types `ticket()` takes
-        if self.request and self._schema_at(steps).get("format") == "date-time":
+        if self.request and _format(self._schema_at(steps)) == "date-time":
             return "an ISO 8601 date-time string or an aware datetime"
         return " or ".join(_A.get(t, t) for t in types if t != "null")
 
@@ -260,7 +233,7 @@ class Compiled:
             case ValidationErrorKind.Format(format=name):
                 reason = self._formats[name](value) or f"is not a {name}"
             case ValidationErrorKind.AnyOf() if isinstance(value, str) and (
-                check := self._formats.get(self._schema_at(steps).get("format", ""))
+                check := self._formats.get(_format(self._schema_at(steps)) or "")
             ):  # a date-time that is not in the usual form, and not a date-time at all
                 reason = check(value) or "does not fit the spec"
             case ValidationErrorKind.Enum(options=options):
@@ -280,22 +253,23 @@ class Compiled:
         return Invalid(reason, *reversed(steps))
 
 
-_compiled: dict[tuple[int, bool], tuple[Mapping[str, Any], Compiled]] = {}
-"""Compiled validators by (id of the schema node, is a request); the node is kept so its id stays its
-own. Written only under _lock, and only with finished validators."""
+_compiled: dict[tuple[str, bool], Compiled] = {}
+"""Compiled validators by (the schema's `$ref`, is a request). Written only under _lock, and only
+with finished validators."""
 _lock = threading.Lock()
 
 
-def compiled(schema: Mapping[str, Any], *, request: bool, root: Mapping[str, Any] | None = None) -> Compiled:
-    """`schema` (a node of `root`, by default the shipped document) compiled for requests or responses."""
-    key = (id(schema), request)
-    entry = _compiled.get(key)
-    if entry is None or entry[0] is not schema:
+def compiled(schema: Mapping[str, Any], *, request: bool) -> Compiled:
+    """A body schema of the spec, as `_spec.body_schema` and `response_schema` name it
+    (`{"$ref": "#/paths/..."}`), compiled for requests or responses."""
+    key = (schema["$ref"], request)
+    found = _compiled.get(key)
+    if found is None:
         with _lock:
-            entry = _compiled.get(key)
-            if entry is None or entry[0] is not schema:
-                entry = _compiled[key] = (schema, Compiled(schema, request=request, root=root))
-    return entry[1]
+            found = _compiled.get(key)
+            if found is None:
+                found = _compiled[key] = Compiled(key[0], request=request)
+    return found
 
 
 def forget_compiled() -> None:

@@ -2,8 +2,12 @@
 
 The facts needed at import (version, default server, the allowed `extra_fields`) were extracted and
 checked by the generation pipeline into `xcover_offers_api._spec_facts`, so `import xcover_offers`
-parses neither JSON nor prose. The document itself (shipped inside `xcover_offers_api`) is loaded on
-first use, for the request schema and the sandbox.
+parses neither JSON nor prose. The documents shipped inside `xcover_offers_api` are loaded on first
+use: the spec itself (openapi.json), and its body schemas as JSON Schema Draft 4 for the validators
+(request.schema.json and response.schema.json, converted when generating: tools/draft4.py).
+
+A body schema is named by a reference to where it sits in the spec, `{"$ref": "#/paths/..."}`: the
+same pointer finds the OpenAPI schema in openapi.json and the converted one in its direction's document.
 """
 
 from __future__ import annotations
@@ -13,49 +17,66 @@ import pkgutil
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
+from urllib.parse import quote, unquote
 
 from xcover_offers_api._spec_facts import CREATE_OFFER_PATH as CREATE_OFFER_PATH  # re-exported
 from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS
 from xcover_offers_api.operation import Operation
 
 
-@cache
-def document() -> dict[str, Any]:
+def _shipped(name: str) -> dict[str, Any]:
     # pkgutil rather than importlib.resources: the same loader-based read (zip imports included),
     # without importing importlib.resources and zipfile.
-    data = pkgutil.get_data("xcover_offers_api", "openapi.json")
+    data = pkgutil.get_data("xcover_offers_api", name)
     if data is None:
-        raise LookupError("xcover_offers_api ships no openapi.json")
+        raise LookupError(f"xcover_offers_api ships no {name}")
     doc: dict[str, Any] = json.loads(data.decode("utf-8"))
     return doc
 
 
-def create_offer_operation() -> dict[str, Any]:
-    op: dict[str, Any] = document()["paths"][CREATE_OFFER_PATH]["post"]
-    return op
+@cache
+def document() -> dict[str, Any]:
+    return _shipped("openapi.json")
 
 
-def operation_spec(operation: Operation[Any]) -> Mapping[str, Any]:
-    """The spec's Operation Object for a generated `OPERATION`."""
-    spec: Mapping[str, Any] = document()["paths"][operation.path][operation.method.lower()]
-    return spec
+@cache
+def json_schema(direction: str) -> dict[str, Any]:
+    """The JSON Schema document of the "request" or "response" bodies (tools/draft4.py)."""
+    return _shipped(f"{direction}.schema.json")
 
 
-def _json_schema(container: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    media = resolve(container).get("content", {}).get("application/json")
-    return None if media is None else media.get("schema")
+@cache
+def _body_schema(direction: str, *at: str) -> Mapping[str, Any] | None:
+    """A reference to the JSON schema of the request body or response at `at`, if it has one. Found
+    in its direction's document, which has every body where the spec has it: the validators need
+    nothing else."""
+    tree = json_schema(direction)
+    node: Any = tree
+    for token in at:
+        node = node.get(token) if isinstance(node, Mapping) else None
+    if node is None:
+        return None
+    where, node = _follow(node, tree)  # a Request Body or Response Object of `components`
+    if "schema" not in node.get("content", {}).get("application/json", {}):
+        return None
+    return {"$ref": fragment((*(where or at), "content", "application/json", "schema"))}
 
 
 def response_schema(operation: Operation[Any], key: str) -> Mapping[str, Any] | None:
     """The JSON schema of the answer documented under `key` ("200", "4XX"), if it has one."""
-    documented = operation_spec(operation).get("responses", {}).get(key)
-    return None if documented is None else _json_schema(documented)
+    return _body_schema("response", "paths", operation.path, operation.method.lower(), "responses", key)
 
 
 def body_schema(operation: Operation[Any]) -> Mapping[str, Any] | None:
     """The JSON schema of the operation's request body, if it takes one."""
-    body = operation_spec(operation).get("requestBody")
-    return None if body is None else _json_schema(body)
+    return _body_schema("request", "paths", operation.path, operation.method.lower(), "requestBody")
+
+
+def request_schema() -> Mapping[str, Any]:
+    """Create Offer's request body schema (`build_body` checks against it)."""
+    schema = _body_schema("request", "paths", CREATE_OFFER_PATH, "post", "requestBody")
+    assert schema is not None, "Create Offer's spec lost its JSON request body"
+    return schema
 
 
 def header_format(operation: Operation[Any], name: str) -> str | None:
@@ -79,7 +100,8 @@ def default_server() -> str:
 
 
 def query_parameter(name: str) -> dict[str, Any]:
-    for param in create_offer_operation().get("parameters", ()):
+    """Create Offer's query parameter `name`, as the spec declares it."""
+    for param in document()["paths"][CREATE_OFFER_PATH]["post"].get("parameters", ()):
         if param.get("in") == "query" and param.get("name") == name:
             return dict(param)
     raise LookupError(f"the spec declares no query parameter {name!r}")
@@ -90,28 +112,34 @@ def allowed_extra_fields() -> tuple[str, ...]:
     return EXTRA_FIELDS
 
 
-def request_schema() -> dict[str, Any]:
-    schema: dict[str, Any] = create_offer_operation()["requestBody"]["content"]["application/json"]["schema"]
-    return schema
-
-
 def resolve(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     """`schema` with its local `$ref`s followed, in `root` (by default this document).
 
-    The wrapper's one `$ref` resolver. Only local references (`#/...`) exist in a spec the generator
-    accepts; a reference to nowhere, or one that only leads back to itself, is a LookupError.
+    The wrapper's one `$ref` resolver. Only local references exist in a spec the generator accepts:
+    a fragment ("#/components/schemas/Offer"), or one behind `root`'s own `id` (the JSON Schema
+    documents). A reference to nowhere, or one that only leads back to itself, is a LookupError.
     """
+    return _follow(schema, root)[1]
+
+
+def _follow(
+    schema: Mapping[str, Any], root: Mapping[str, Any] | None
+) -> tuple[tuple[str, ...] | None, Mapping[str, Any]]:
+    """`resolve`, and the steps of the last `$ref` followed (None when there was none)."""
     seen: set[str] = set()
+    where = None
     while "$ref" in schema:
         ref = schema["$ref"]
-        if not isinstance(ref, str) or not ref.startswith("#/"):
+        doc: Mapping[str, Any] = document() if root is None else root
+        base, _, pointer = ref.partition("#") if isinstance(ref, str) else (None, "", "")
+        if base not in ("", doc.get("id", "")) or not pointer.startswith("/"):
             raise LookupError(f"only local $refs are supported, got {ref!r}")
         if ref in seen:
             raise LookupError(f"$ref {ref!r} leads back to itself")
         seen.add(ref)
-        node: Any = document() if root is None else root
-        for part in ref[2:].split("/"):
-            key = part.replace("~1", "/").replace("~0", "~")
+        where = tuple(t.replace("~1", "/").replace("~0", "~") for t in unquote(pointer[1:]).split("/"))
+        node: Any = doc
+        for key in where:
             if isinstance(node, list) and key.isdigit() and int(key) < len(node):
                 node = node[int(key)]
             elif isinstance(node, Mapping) and key in node:
@@ -121,4 +149,9 @@ def resolve(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None) ->
         if not isinstance(node, Mapping):
             raise LookupError(f"$ref {ref!r} points to a {type(node).__name__}, not a schema")
         schema = node
-    return schema
+    return where, schema
+
+
+def fragment(at: tuple[str, ...]) -> str:
+    """The URI fragment of a JSON pointer's steps (RFC 6901), as a local `$ref` names them."""
+    return "#" + quote("".join("/" + t.replace("~", "~0").replace("/", "~1") for t in at), safe="/~")

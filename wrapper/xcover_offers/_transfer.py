@@ -12,16 +12,19 @@ in any other encoding is refused before it is read.
 
 Bytes are not the only cost. Parsing each piece costs the same, whatever its size (about 15 µs in
 h11, per chunk of a chunked body), so a body sent in 1-byte chunks costs a million times that for a
-MiB: a body may come in at most one piece per MIN_AVERAGE_PIECE bytes of the limit. What is read is
-appended to one buffer (a list of a million 1-byte strings would cost 40 bytes a byte), and parsed
-by `parse_json`, which refuses an object with a key twice.
+MiB: a body may come in at most one piece per MIN_AVERAGE_PIECE bytes of the limit.
+
+A plain body is counted as it streams through `_Pieces` and read by httpx's own `read()`, so the
+response is the one httpx gave. A compressed body's decoded pieces go to one buffer and a new
+response holds them (httpx has no public way to give a response its decoded content otherwise).
+Either is parsed by `parse_json`, which refuses an object with a key twice.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
 import httpx
@@ -37,6 +40,9 @@ MIN_AVERAGE_PIECE: Final = 16
 """A body may arrive in at most `max(limit // MIN_AVERAGE_PIECE, MIN_PIECES)` pieces (65,536 at the
 default 1 MiB limit, about a second of h11's parsing); an honest server writes KiBs at a time."""
 MIN_PIECES: Final = 4096
+
+JOINED: Final = 64 * 1024
+"""A plain body is handed to httpx in pieces of at least this many bytes (the last may be shorter)."""
 
 ERROR_BODY_KEPT: Final = 64 * 1024
 """Bytes of an error body an exception keeps (the size it had is noted beside it)."""
@@ -83,30 +89,32 @@ class BodyTooLarge(BodyRefused):
 
 
 class _Pieces(httpx.SyncByteStream):
-    def __init__(self, stream: httpx.SyncByteStream, tick: Callable[[], None]) -> None:
+    """The response's raw stream, each chunk accounted for by `_Reader.arrived` as it comes."""
+
+    def __init__(self, stream: httpx.SyncByteStream, reader: _Reader) -> None:
         self._stream = stream
-        self._tick = tick
+        self._reader = reader
 
     def __iter__(self) -> Iterator[bytes]:
         for chunk in self._stream:
-            self._tick()  # also when the piece decodes to nothing (a gzip header dripping in)
-            for start in range(0, len(chunk), RAW_PIECE):
-                yield chunk[start : start + RAW_PIECE]
+            yield from self._reader.arrived(chunk)
+        yield from self._reader.rest()
 
     def close(self) -> None:
         self._stream.close()
 
 
 class _AsyncPieces(httpx.AsyncByteStream):
-    def __init__(self, stream: httpx.AsyncByteStream, tick: Callable[[], None]) -> None:
+    def __init__(self, stream: httpx.AsyncByteStream, reader: _Reader) -> None:
         self._stream = stream
-        self._tick = tick
+        self._reader = reader
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._stream:
-            self._tick()
-            for start in range(0, len(chunk), RAW_PIECE):
-                yield chunk[start : start + RAW_PIECE]
+            for piece in self._reader.arrived(chunk):
+                yield piece
+        for piece in self._reader.rest():
+            yield piece
 
     async def aclose(self) -> None:
         await self._stream.aclose()
@@ -119,7 +127,8 @@ class _Reader:
         self, response: httpx.Response, limit: int, deadline: float | None, timer: Callable[[], float]
     ) -> None:
         self.response, self.limit, self.deadline, self.timer = response, limit, deadline, timer
-        self.buffer = bytearray()
+        self.buffer = bytearray()  # a compressed body, decoded
+        self.held = bytearray()  # a plain body's raw chunks, not yet handed on
         self.size = 0
         self.pieces = 0
         self.max_pieces = max(limit // MIN_AVERAGE_PIECE, MIN_PIECES)
@@ -142,18 +151,43 @@ class _Reader:
         if self.expected is not None and self.expected > limit:
             raise BodyTooLarge(response, limit, self.expected)
 
+    def arrived(self, chunk: bytes) -> Sequence[bytes]:
+        """A raw chunk from the wire. A plain body is counted here (its size is its decoded size) and
+        read by httpx's own `read()`; a compressed one is handed on in RAW_PIECE slices, each decoded
+        (and counted by `take`) before the next is read. Out of time only with more to wait for: a
+        body complete at the deadline is kept."""
+        if self.compressed:
+            self.tick()  # also when the piece decodes to nothing (a gzip header dripping in)
+            return [chunk[start : start + RAW_PIECE] for start in range(0, len(chunk), RAW_PIECE)]
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise BodyTooLarge(self.response, self.limit, self.size)
+        if self.expected is None or self.size < self.expected:
+            self.tick()
+        # Handed on in pieces of at least JOINED bytes: httpx joins a list of what it is given, and a
+        # million 1-byte pieces would cost 40 bytes a byte.
+        self.held += chunk
+        if len(self.held) < JOINED:
+            return ()
+        joined = bytes(self.held)
+        self.held.clear()
+        return (joined,)
+
+    def rest(self) -> Sequence[bytes]:
+        """What a plain body still holds back when its stream ends."""
+        joined = bytes(self.held)
+        self.held.clear()
+        return (joined,) if joined else ()
+
     def take(self, chunk: bytes) -> None:
+        """A decoded piece of a compressed body."""
         self.size += len(chunk)
         if self.size > self.limit:
             raise BodyTooLarge(self.response, self.limit, self.size)
         self.buffer += chunk
-        # A compressed body's raw pieces are ticked by `_Pieces`. Out of time only with more to wait
-        # for: a body complete at the deadline is kept.
-        if not self.compressed and (self.expected is None or self.size < self.expected):
-            self.tick()
 
     def tick(self) -> None:
-        """A raw piece arrived (plain: from `take`; compressed: from `_Pieces`, before decoding)."""
+        """A raw piece arrived, before decoding."""
         self.pieces += 1
         if self.pieces > self.max_pieces:
             raise BodyRefused(
@@ -167,9 +201,9 @@ class _Reader:
             )
 
     def keep(self) -> httpx.Response:
-        """The response as read: a new one holding the decoded body (httpx's public way to give a
-        response content), without the wire's Content-Encoding (the body is decoded) and with the
-        Content-Length of what it holds."""
+        """A compressed response as read: a new one holding the decoded body (httpx's public way to
+        give a response content), without the wire's Content-Encoding (the body is decoded) and with
+        the Content-Length of what it holds."""
         response = self.response
         headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _WIRE_HEADERS]
         kept = httpx.Response(
@@ -192,8 +226,10 @@ def read_body(
     httpx.ReadTimeout."""
     try:
         reader = _Reader(response, limit, deadline, timer)
-        if reader.compressed:
-            response.stream = _Pieces(response.stream, reader.tick)  # type: ignore[arg-type]
+        response.stream = _Pieces(response.stream, reader)  # type: ignore[arg-type]
+        if not reader.compressed:
+            response.read()
+            return response
         for chunk in response.iter_bytes():
             reader.take(chunk)
     except httpx.DecodingError as exc:
@@ -209,8 +245,10 @@ async def aread_body(
     """`read_body` for async responses."""
     try:
         reader = _Reader(response, limit, deadline, timer)
-        if reader.compressed:
-            response.stream = _AsyncPieces(response.stream, reader.tick)  # type: ignore[arg-type]
+        response.stream = _AsyncPieces(response.stream, reader)  # type: ignore[arg-type]
+        if not reader.compressed:
+            await response.aread()
+            return response
         async for chunk in response.aiter_bytes():
             reader.take(chunk)
     except httpx.DecodingError as exc:

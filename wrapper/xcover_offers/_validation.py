@@ -1,10 +1,11 @@
 """Check bodies against the spec's schemas: requests before they are sent, responses when they arrive.
 
 One kind of compiled validator (jsonschema-rs, via `_schema_check`) serves both directions. Its rules
-come from the patched OpenAPI document the low-level client was generated from, so nothing here
-restates a field of the API; what JSON Schema cannot say (money, NaN, cycles, depth, text that
-UTF-8 cannot carry, converting caller objects) is `_json_data`'s. An error names the path as the
-caller wrote it (`events[1].tickets[0].price`) and never holds the value, which may be personal data.
+come from the patched OpenAPI document the low-level client was generated from, converted to JSON
+Schema when generating, so nothing here restates a field of the API; what JSON Schema cannot say
+(money, NaN, cycles, depth, text that UTF-8 cannot carry, converting caller objects) is `_json_data`'s.
+An error names the path as the caller wrote it (`events[1].tickets[0].price`) and never holds the
+value, which may be personal data.
 
 A request is checked and converted to plain JSON data in one walk, so a body that passed
 `build_body` always serialises. A response is only checked; unknown fields are allowed.
@@ -13,19 +14,16 @@ A request is checked and converted to plain JSON data in one walk, so a body tha
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from ._errors import RequestValidationError
 from ._json_data import Invalid, decimal_json, describe, explain, to_decimal
 from ._schema_check import compiled
-from ._spec import create_offer_operation, request_schema, resolve
+from ._spec import request_schema
 
-__all__ = [
-    "build_body", "check_body", "decimal_to_json", "parse_amount", "response_problem", "schema_problem",
-    "serialise",
-]  # fmt: skip
+__all__ = ["build_body", "check_body", "decimal_to_json", "parse_amount", "schema_problem", "serialise"]
 
 
 def parse_amount(value: object, path: str) -> Decimal:
@@ -73,27 +71,29 @@ def build_body(*, customer: Any, events: Any, partner: Any, schema: Any) -> dict
         raw["partner"] = partner
     if schema is not None:
         raw["schema"] = schema
-    try:
-        body: dict[str, Any] = compiled(request_schema(), request=True).check(raw)
-    except Invalid as exc:
-        path, reason = explain(exc, _caller_steps)
-    else:
-        return body
-    # Raised outside the except block, so the exception's context cannot lead back to the data.
-    raise RequestValidationError(path, reason)
+    body: dict[str, Any] = _checked(raw, request_schema(), _caller_steps)
+    return body
 
 
 def check_body(body: Any, schema: Mapping[str, Any]) -> Any:
     """Any operation's request body (a generated model or a mapping with the same keys) as plain JSON
-    data, checked against the operation's request schema; errors name the path under `body`.
+    data, checked against the operation's request schema (`_spec.body_schema`); errors name the path
+    under `body`.
 
     Raises:
         RequestValidationError: the first problem found, with its path; it never holds the value.
     """
+    return _checked(body, schema, lambda steps: ["body", *steps])
+
+
+def _checked(
+    value: Any, schema: Mapping[str, Any], shown: Callable[[list[str | int]], list[str | int]]
+) -> Any:
     try:
-        return compiled(schema, request=True).check(body)
+        return compiled(schema, request=True).check(value)
     except Invalid as exc:
-        path, reason = explain(exc, lambda steps: ["body", *steps])
+        path, reason = explain(exc, shown)
+    # Raised outside the except block, so the exception's context cannot lead back to the data.
     raise RequestValidationError(path, reason)
 
 
@@ -110,14 +110,9 @@ def serialise(body: Any) -> bytes:
     raise RequestValidationError("body", f"cannot be sent as JSON ({problem}); build it with build_body")
 
 
-def _offer_response_schema() -> Mapping[str, Any]:
-    response = resolve(create_offer_operation()["responses"]["200"])
-    schema: Mapping[str, Any] = response["content"]["application/json"]["schema"]
-    return schema
-
-
 def schema_problem(payload: Any, schema: Mapping[str, Any]) -> str | None:
-    """Why a received body does not fit `schema` (a node of the spec), as `path: reason`; None if it fits.
+    """Why a received body does not fit `schema` (`_spec.response_schema`), as `path: reason`; None if
+    it fits.
 
     Checked as a response: unknown fields pass, free-form parts are not walked, a date-time is what
     the generated parser accepts.
@@ -129,11 +124,3 @@ def schema_problem(payload: Any, schema: Mapping[str, Any]) -> str | None:
     else:
         return None
     return f"{path}: {reason}" if path else reason
-
-
-def response_problem(payload: Any) -> str | None:
-    """Why a Create Offer 200 body (or a 409 replay of one) does not fit the spec; None if it fits.
-
-    E.g. `data.products[0].details.finance.price.total_amount: expected a number, got str`.
-    """
-    return schema_problem(payload, _offer_response_schema())
