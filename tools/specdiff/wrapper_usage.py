@@ -94,11 +94,12 @@ def uses_in_source(source: str, *, known_paths: Iterable[str] = ()) -> list[Use]
 
 
 def generated_reexports(package: Path) -> dict[str, str]:
-    """Public alias -> defining name, from the `from .x import Y` lines of the package's __init__ files."""
+    """Public alias -> defining name, from the `from .x import Y` lines of the package's __init__ files
+    (inside `if TYPE_CHECKING:` too: the models package imports each model on first use)."""
     out: dict[str, str] = {}
     for init in sorted(package.rglob("__init__.py")):
         module = ".".join(init.parent.relative_to(package.parent).parts)
-        for node in ast.parse(init.read_text(encoding="utf-8")).body:
+        for node in ast.walk(ast.parse(init.read_text(encoding="utf-8"))):
             if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module:
                 for alias in node.names:
                     out[f"{module}.{alias.asname or alias.name}"] = f"{module}.{node.module}.{alias.name}"

@@ -13,11 +13,9 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from contextlib import nullcontext
-from typing import Any, Literal, Protocol, Self, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Self, TypeVar, Unpack
 
 import httpx
-from xcover_offers_api.models.booking import Booking  # at run time: get_type_hints() reads the methods
-from xcover_offers_api.models.offer import Offer
 from xcover_offers_api.operation import Operation
 
 from . import _conveniences as conveniences
@@ -33,6 +31,9 @@ from ._options import (
     RequestOptions,
 )
 from ._transfer import BodyRefused, aiohttp_errors, aread_body, from_aiohttp, read_body
+
+if TYPE_CHECKING:  # the models load with the first call that returns one
+    from xcover_offers_api.models import Booking, Offer
 
 T = TypeVar("T")
 
