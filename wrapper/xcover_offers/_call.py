@@ -157,14 +157,18 @@ class Call:
         )
 
 
+_REQUEST_ID_RANK: Final = {name.encode("ascii"): rank for rank, name in enumerate(REQUEST_ID_HEADERS)}
+
+
 def request_id(headers: httpx.Headers) -> str | None:
     """The server's request id, control and bidi characters escaped: it goes into messages, log
-    lines and spans."""
-    for name in REQUEST_ID_HEADERS:
-        value = headers.get(name)
-        if value:
-            return printable(str(value))
-    return None
+    lines and spans. One pass over the raw headers (a lookup by name decodes every header)."""
+    best: tuple[int, bytes] | None = None
+    for name, value in headers.raw:
+        rank = _REQUEST_ID_RANK.get(name.lower())
+        if rank is not None and value and (best is None or rank < best[0]):
+            best = (rank, value)
+    return None if best is None else printable(best[1].decode(headers.encoding))
 
 
 def server_time(response: httpx.Response) -> float | None:

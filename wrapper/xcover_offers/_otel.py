@@ -44,12 +44,17 @@ _OPERATION_BUCKETS: Final = (*_REQUEST_BUCKETS, 15.0, 20.0, 30.0, 45.0, 60.0, 12
 class Instruments:
     """The tracer and histograms of one (tracer provider, meter provider) pair."""
 
-    __slots__ = ("meter_provider", "operation_duration", "request_duration", "tracer", "tracer_provider")
+    __slots__ = (
+        "meter_provider", "operation_duration", "request_duration", "tracer", "tracer_provider", "tracing"
+    )  # fmt: skip
 
     def __init__(self, tracer_provider: TracerProvider, meter_provider: MeterProvider) -> None:
         self.tracer_provider = tracer_provider
         self.meter_provider = meter_provider
         self.tracer = tracer_provider.get_tracer(INSTRUMENTATION_NAME, __version__)
+        # The API's own providers (no SDK set) make spans that record nothing: a call then makes none,
+        # unless it runs inside an incoming trace, whose context its attempts pass on.
+        self.tracing = not isinstance(tracer_provider, trace.ProxyTracerProvider | trace.NoOpTracerProvider)
         self.request_duration: Histogram | None = None
         self.operation_duration: Histogram | None = None
         if not isinstance(meter_provider, metrics.NoOpMeterProvider):
@@ -114,6 +119,7 @@ class RecordingCall(CallTrace):
         "_span",
         "_started",
         "_template",
+        "_tracing",
     )
 
     def __init__(
@@ -139,9 +145,12 @@ class RecordingCall(CallTrace):
         if server.host:
             attributes["server.address"] = server.host
             attributes["server.port"] = _port(server)
-        self._span: Span | None = instruments.tracer.start_span(
-            CALL_SPAN_PREFIX + operation_id, kind=trace.SpanKind.INTERNAL, attributes=attributes
-        )
+        self._tracing = instruments.tracing or trace.get_current_span().get_span_context().is_valid
+        self._span: Span | None = trace.INVALID_SPAN
+        if self._tracing:
+            self._span = instruments.tracer.start_span(
+                CALL_SPAN_PREFIX + operation_id, kind=trace.SpanKind.INTERNAL, attributes=attributes
+            )
         # Never made current: the client's retry loop is a generator driven from sync and async code,
         # where attaching a context and detaching it later is not safe. Children name it explicitly.
         self._context: Context = trace.set_span_in_context(self._span)
@@ -155,16 +164,18 @@ class RecordingCall(CallTrace):
             "server.address": url.host,
             "server.port": _port(url),
         }
-        attributes = {**common, "url.full": str(redact_url(url)), "url.template": self._template}
-        if attempt > 1:
-            attributes["http.request.resend_count"] = attempt - 1
-        span = self._instruments.tracer.start_span(
-            f"{'HTTP' if method == '_OTHER' else method} {self._template}",
-            context=self._context,
-            kind=trace.SpanKind.CLIENT,
-            attributes=attributes,
-        )
-        _inject(request, trace.set_span_in_context(span, self._context))
+        span: Span = trace.INVALID_SPAN
+        if self._tracing:
+            attributes = {**common, "url.full": str(redact_url(url)), "url.template": self._template}
+            if attempt > 1:
+                attributes["http.request.resend_count"] = attempt - 1
+            span = self._instruments.tracer.start_span(
+                f"{'HTTP' if method == '_OTHER' else method} {self._template}",
+                context=self._context,
+                kind=trace.SpanKind.CLIENT,
+                attributes=attributes,
+            )
+            _inject(request, trace.set_span_in_context(span, self._context))
         if self._open is not None:  # the client did not end the previous attempt: end it now
             self._open.end()
         self._open = RecordingAttempt(span, self._instruments.request_duration, common)
