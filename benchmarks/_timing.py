@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import json
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -49,3 +51,10 @@ def ratio_of_medians(candidate: Sequence[float], baseline: Sequence[float]) -> d
         "ratio_low": min(per_round, default=float("nan")),
         "ratio_high": max(per_round, default=float("nan")),
     }
+
+
+def run_alone(run: Callable[..., object], doc: str | None) -> None:
+    """A benchmark module run as a script: `--quick` for a short, rough run; its results as JSON."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n", 1)[0])
+    parser.add_argument("--quick", action="store_true", help="a short, rough run")
+    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))

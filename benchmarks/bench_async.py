@@ -11,9 +11,7 @@ with no client work: each transport's ceiling here. The four alternate within ea
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,7 +20,7 @@ import _offer
 import hooks
 import httpx
 import server
-from _timing import median, ratio_of_medians
+from _timing import median, ratio_of_medians, run_alone
 
 CONCURRENCY = (1, 8, 32, 128)
 TARGET_CONCURRENCY = 32
@@ -124,11 +122,5 @@ def _variant(url: str, kind: str, concurrency: int, seconds: float) -> float:
     return asyncio.run(main())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -14,13 +14,13 @@ one `python -X importtime` run, which is not timed.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import subprocess
 import sys
 import tempfile
 from typing import Any
+
+import _timing
 
 # Times each `module` or `module:name` on the command line, in order, in milliseconds, one per line.
 _PROBE = """
@@ -103,11 +103,5 @@ def _heaviest_imports(trace: str, top: int = 8) -> list[tuple[str, float]]:
     return sorted(own, key=lambda item: item[1], reverse=True)[:top]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="one run of each kind")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    _timing.run_alone(run, __doc__)

@@ -10,15 +10,14 @@ full collection leaves. The two sides are those of target 1 (`_offer.py`), again
 
 from __future__ import annotations
 
-import argparse
 import gc
-import json
 import os
 import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
 import _offer
+import _timing
 import hooks
 import httpx
 import server
@@ -84,11 +83,5 @@ def _series(call: Callable[[], object], calls: int, window: int) -> dict[str, An
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    _timing.run_alone(run, __doc__)

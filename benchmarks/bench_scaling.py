@@ -11,7 +11,6 @@ batches sized to a time budget; a ratio is a ratio of medians over rounds.
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 from collections.abc import Callable
@@ -20,7 +19,7 @@ from typing import Any
 
 import _payloads
 import hooks
-from _timing import batch_size, interleave, median, per_call_us, ratio_of_medians
+from _timing import batch_size, interleave, median, per_call_us, ratio_of_medians, run_alone
 
 PRODUCTS = (2, 10, 100, 1000)
 EVENTS = (1, 10, 100, 1000)
@@ -97,11 +96,5 @@ def _dumps(body: Any) -> bytes:
     return json.dumps(body).encode()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -12,11 +12,9 @@ that both see the same machine state. Nothing here asserts on timing.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Callable, Generator
 from email.utils import formatdate
@@ -24,7 +22,7 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from _timing import interleave, median, ratio_of_medians
+from _timing import interleave, median, ratio_of_medians, run_alone
 from xcover_offers import XCoverAuth
 
 API_KEY = "BENCH-KEY-1"
@@ -122,11 +120,5 @@ def _timer(auth: httpx.Auth, batch: int) -> Callable[[], float]:
     return lambda: _time_batch(auth, _requests(batch))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -10,7 +10,6 @@ each round times a batch of calls, and the ratio is a ratio of the medians over 
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +20,7 @@ import _payloads
 import hooks
 import httpx
 import server
-from _timing import interleave, median, per_call_us, ratio_of_medians
+from _timing import interleave, median, per_call_us, ratio_of_medians, run_alone
 
 
 def run(*, quick: bool) -> dict[str, Any]:
@@ -91,11 +90,5 @@ def _json_in_and_out(body: Any, answer: bytes) -> object:
     return json.loads(answer)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)

@@ -13,10 +13,8 @@ certifi's roots plus a throwaway CA (see `_tls.py`); requests reads its default 
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import importlib.metadata
-import json
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +27,7 @@ import _tls
 import hooks
 import httpx
 import server
-from _timing import batch_size, interleave, median, per_call_us, ratio_of_medians
+from _timing import batch_size, interleave, median, per_call_us, ratio_of_medians, run_alone
 
 DIST = "xcover-python"
 
@@ -132,11 +130,5 @@ def run(*, quick: bool) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a short, rough run")
-    print(json.dumps(run(quick=parser.parse_args().quick), indent=2))
-
-
 if __name__ == "__main__":
-    main()
+    run_alone(run, __doc__)
