@@ -69,8 +69,9 @@ def _sync(sync: dict[str, Any], signing: dict[str, Any]) -> str:
         f"{f(sync['overhead_us'] - allowed)} µs must go. In process (MockTransport) it adds {f(own)} µs: "
         f"its steps take {listed}, where the bare call's own JSON in and out takes {f(b['json'])} µs; the "
         f"other {f(rest)} µs is the client's handling of the call between those steps (not separable "
-        f"through the public API). Both pay httpx's cookie extraction, {f(b['cookies'])} µs a response "
-        f"that sets no cookie (§1)."
+        f"through the public API). The bare call pays httpx's cookie extraction, {f(b['cookies'])} µs a "
+        "response that sets no cookie; the client's pools keep no cookies, so their jar skips its part "
+        "of that, but httpx still wraps every exchange for it (§1)."
     )
 
 
