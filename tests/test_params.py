@@ -10,14 +10,15 @@ from xcover_offers._params import (
     encode_extra_fields,
     encode_flag,
 )
-from xcover_offers._spec import query_parameter
+from xcover_offers._spec import document
 from xcover_offers_api import _spec_facts
 from xcover_offers_api.types import UNSET
 
 
 def test_extra_field_enum_matches_the_spec_description() -> None:
     """ALLOWED_EXTRA_FIELDS comes from generated data (read from the prose when generating)."""
-    description = query_parameter("extra_fields")["description"]
+    parameters = document()["paths"][_spec_facts.CREATE_OFFER_PATH]["post"]["parameters"]
+    description = next(p["description"] for p in parameters if p["name"] == "extra_fields")
     assert description.endswith("Available fields: tax, commission, benefits, surcharge")
     assert ALLOWED_EXTRA_FIELDS == _spec_facts.EXTRA_FIELDS == ("tax", "commission", "benefits", "surcharge")
     assert {f.value for f in ExtraField} == set(ALLOWED_EXTRA_FIELDS)

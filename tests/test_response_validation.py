@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 from xcover_offers import OffersClient, event, ticket
-from xcover_offers._spec import allowed_extra_fields, response_schema
+from xcover_offers._params import ALLOWED_EXTRA_FIELDS
+from xcover_offers._spec import response_schema
 from xcover_offers._validation import schema_problem
 from xcover_offers.sandbox import Sandbox
 from xcover_offers_api.api.create_offer.create_offer import OPERATION as CREATE_OFFER
@@ -229,7 +230,7 @@ def test_what_the_sandbox_answers_fits(include_content: bool) -> None:
                 event(id="e", name="Konzert", country="DE", start_date=START,
                       tickets=[ticket(id="t", price="80.00"), ticket(id="u", price=12.5)])
             ],
-            extra_fields=list(allowed_extra_fields()),
+            extra_fields=list(ALLOWED_EXTRA_FIELDS),
             include_content=include_content,
         )  # fmt: skip
     assert result.status_code == 200

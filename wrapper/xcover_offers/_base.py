@@ -32,7 +32,6 @@ from ._call import (
     Hooks,
     replay_result,
     request_id,
-    server_time,
     status_error,
     success_result,
 )
@@ -75,7 +74,7 @@ from ._options import (
     to_total_timeout,
     url_problem,
 )
-from ._retry import retry_delay, should_retry_exception, should_retry_status
+from ._retry import parse_http_date, retry_delay, should_retry_exception, should_retry_status
 from ._signing import XCoverAuth
 from ._spec import body_schema, header_format
 from ._telemetry import NOOP_CALL, start_call
@@ -102,12 +101,12 @@ def idempotency_header(operation: Operation[Any]) -> tuple[str, str] | None:
 def _argument_problem(operation_id: str, build: Callable[..., Any], names: frozenset[str]) -> str | None:
     """Why the builder cannot take arguments with these names (Python's own TypeError text), or None.
     Only the names decide it, so it is worked out once per set of names, not per call."""
-    parameters = inspect.signature(build).parameters
-    clash = REQUEST_OPTIONS & parameters.keys()
+    signature = inspect.signature(build)
+    clash = REQUEST_OPTIONS & signature.parameters.keys()
     if clash:  # never happens with XCover's spec today; silently taking it for an option would be worse
         return f"{operation_id} has a parameter named like a call option: {sorted(clash)}"
     try:
-        inspect.signature(build).bind(**dict.fromkeys(names))
+        signature.bind(**dict.fromkeys(names))
     except TypeError as exc:
         return f"{operation_id}(): {exc}"
     return None
@@ -393,15 +392,13 @@ class _BaseOffersClient:
             if response.is_success:
                 return success_result(call, response, attempt)
             if response.status_code == 409:
-                replayed = replay_result(call, response, attempt)
-                if replayed is None:
-                    raise status_error(call.operation, response)
+                replayed = replay_result(call, response, attempt)  # or raises the ConflictError
                 call.trace.note("xcover.replayed", attempt=attempt)
                 return replayed
             if should_retry_status(response.status_code) and retries_done < max_retries:
                 # A Retry-After date is on the server's clock: measure it against the response's
                 # Date, else our clock corrected by any skew learned so far.
-                now = server_time(response) or self._clock() + self.auth.clock_offset
+                now = parse_http_date(response.headers.get("date")) or self._clock() + self.auth.clock_offset
                 delay = retry_delay(
                     retries_done, response.headers.get("retry-after"), now=now, rand=self._rand
                 )
@@ -441,11 +438,8 @@ class _BaseOffersClient:
             message += f"; last response: {last.status_code}"
         call.trace.note("xcover.budget_exhausted", spent=spent, attempts=attempts)
         kept = safe_response(last)[0] if last is not None else None
-        return APITimeoutError(
-            message,
-            request=safe_request(kept.request if kept is not None else _stub_request(call)),
-            response=kept,
-        )
+        request = kept.request if kept is not None else httpx.Request(call.method, call.target)
+        return APITimeoutError(message, request=safe_request(request), response=kept)
 
     def _log(
         self,
@@ -485,10 +479,6 @@ def _parse_url(url: str) -> httpx.URL:
             _URLS.clear()
         parsed = _URLS[url] = httpx.URL(url)
     return parsed
-
-
-def _stub_request(call: Call) -> httpx.Request:
-    return httpx.Request(call.method, call.target)
 
 
 def _refused(refused: BodyRefused) -> APIResponseValidationError:

@@ -94,7 +94,7 @@ def ticket(*, id: str, price: Money, **fields: Any) -> Ticket:
     beyond float precision (~15 digits) are rounded.
     """
     amount = _non_negative_amount(price, "ticket.price")
-    if "total_paid" in fields and fields["total_paid"] is not None:
+    if fields.get("total_paid") is not None:
         paid = _non_negative_amount(fields["total_paid"], "ticket.total_paid")
         fields["total_paid"] = decimal_to_json(paid, "ticket.total_paid")
     price_json = decimal_to_json(amount, "ticket.price")

@@ -17,7 +17,6 @@ from xcover_offers_api.operation import Operation
 
 from ._constants import REQUEST_ID_HEADERS
 from ._errors import APIResponseValidationError, APIStatusError, status_error_class
-from ._retry import parse_http_date
 from ._spec import resolve, response_schema
 from ._telemetry import AttributeScalar, CallTrace
 from ._text import printable
@@ -171,11 +170,6 @@ def request_id(headers: httpx.Headers) -> str | None:
     return None if best is None else printable(best[1].decode(headers.encoding))
 
 
-def server_time(response: httpx.Response) -> float | None:
-    """The response's Date as a timestamp, or None."""
-    return parse_http_date(response.headers.get("date"))
-
-
 def _json(response: httpx.Response) -> Any:
     try:
         return parse_json(response.content)
@@ -225,9 +219,9 @@ def success_result(call: Call, response: httpx.Response, attempts: int) -> CallR
     return _result(call, response, attempts, parsed, replayed=False)
 
 
-def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallResult[Any] | None:
+def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallResult[Any]:
     """A 409 carrying the stored answer of this operation (XCover's replay) as a CallResult, checked
-    like a 2xx; None when the 409 carries anything else.
+    like a 2xx; a 409 carrying anything else is raised as its status error (ConflictError).
 
     A 409 body is taken for a stored answer when it has every property the success schema requires,
     each of its JSON type (Create Offer's `data` object); XCover's error shape has none of them (a
@@ -237,26 +231,26 @@ def replay_result(call: Call, response: httpx.Response, attempts: int) -> CallRe
     A success that requires no property cannot be told from an error body: its 409 is a
     ConflictError.
     """
-    if call.idempotency_key is None:
-        return None
     operation = call.operation
+    if call.idempotency_key is None:
+        raise status_error(operation, response)
     if operation.success_keys and all(operation.readers[key] is None for key in operation.success_keys):
-        sent_before = call.key_given or attempts > 1  # no body tells a replay from a conflict
-        return _result(call, response, attempts, None, replayed=True) if sent_before else None
+        if call.key_given or attempts > 1:  # no body tells a replay from a conflict
+            return _result(call, response, attempts, None, replayed=True)
+        raise status_error(operation, response)
     payload = _json(response)
-    if not isinstance(payload, Mapping):
-        return None
-    for key in operation.success_keys:
-        schema = response_schema(operation, key)
-        if schema is not None and _claims(payload, resolve(schema)):
-            parsed = _read(operation, key, payload)
-            check = call.hooks.replay_check
-            if check is not None and not isinstance(parsed, _Refused):
-                problem = check(call.body, parsed)
-                if problem is not None:  # a stored answer, but to another request
-                    parsed = _Refused(f"a replay that cannot answer this request: {problem}")
-            return _result(call, response, attempts, parsed, replayed=True)
-    return None
+    if isinstance(payload, Mapping):
+        for key in operation.success_keys:
+            schema = response_schema(operation, key)
+            if schema is not None and _claims(payload, resolve(schema)):
+                parsed = _read(operation, key, payload)
+                check = call.hooks.replay_check
+                if check is not None and not isinstance(parsed, _Refused):
+                    problem = check(call.body, parsed)
+                    if problem is not None:  # a stored answer, but to another request
+                        parsed = _Refused(f"a replay that cannot answer this request: {problem}")
+                return _result(call, response, attempts, parsed, replayed=True)
+    raise status_error(operation, response, payload)
 
 
 _JSON_TYPES: dict[str, type | tuple[type, ...]] = {
@@ -300,25 +294,25 @@ def _result(
 def error_model(operation: Operation[Any], status: int, payload: Any) -> Any:
     """The generated model for a documented error body, when the body fits the spec's schema."""
     key = operation.response_key(status)
-    reader = operation.readers.get(key) if key is not None else None
-    if key is None or reader is None or not isinstance(payload, Mapping):
+    if key is None or operation.readers.get(key) is None or not isinstance(payload, Mapping):
         return None
-    schema = response_schema(operation, key)
-    if schema is None or schema_problem(payload, schema) is not None:
+    if response_schema(operation, key) is None:  # an error body is only read once checked
         return None
-    try:
-        return reader(dict(payload))
-    except (ValueError, KeyError, TypeError, AttributeError):
-        return None
+    model = _read(operation, key, dict(payload))  # a copy: the error keeps the payload as its body
+    return None if isinstance(model, _Refused) else model
 
 
-def status_error(operation: Operation[Any], response: httpx.Response) -> APIStatusError:
+def status_error(operation: Operation[Any], response: httpx.Response, payload: Any = None) -> APIStatusError:
     """The typed error for a non-2xx answer; it keeps a bounded, signature-free copy of the response.
 
     A body larger than what the copy keeps is not parsed: the error keeps its truncated text.
+    `payload` is the body already parsed, when the caller has it (a 409 that was not a replay).
     """
     kept, size = safe_response(response)
-    payload = _json(response) if size <= ERROR_BODY_KEPT else None
+    if size > ERROR_BODY_KEPT:
+        payload = None
+    elif payload is None:
+        payload = _json(response)
     body: Any = payload if payload is not None else kept.text
     cls = status_error_class(response.status_code)
     return cls(

@@ -242,9 +242,7 @@ class OffersClient(_BaseOffersClient):
     def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response (status, headers, request id,
         attempts, whether it was a 409 replay)."""
-        operation, arguments, options, hooks = conveniences.create_offer(params)
-        call = self._prepare(operation, arguments, options, hooks)
-        result = self._drive(call)
+        result = self._drive(self._prepare(*conveniences.create_offer(params)))
         assert isinstance(result, OfferResult)
         return result
 
@@ -258,9 +256,7 @@ class OffersClient(_BaseOffersClient):
     ) -> CallResult[Booking]:
         """`confirm_offer`, returning the booking with the full response (status, headers, request
         id, attempts, whether it was a 409 replay)."""
-        call = self._prepare(*conveniences.confirm_offer(offer_id, params))
-        result: CallResult[Booking] = self._drive(call)
-        return result
+        return self._drive(self._prepare(*conveniences.confirm_offer(offer_id, params)))
 
     def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
         self.opt_out_with_response(offer_id, **options)
@@ -271,8 +267,7 @@ class OffersClient(_BaseOffersClient):
         self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]
     ) -> CallResult[None]:
         """`opt_out`, returning the full response."""
-        result: CallResult[None] = self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
-        return result
+        return self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
 
     def get_booking(self, booking_id: str, /, **options: Unpack[RequestOptions]) -> Booking:
         return self.get_booking_with_response(booking_id, **options).parsed
@@ -283,16 +278,10 @@ class OffersClient(_BaseOffersClient):
         self, booking_id: str, /, **options: Unpack[RequestOptions]
     ) -> CallResult[Booking]:
         """`get_booking`, returning the booking with the full response."""
-        call = self._prepare(*conveniences.get_booking(booking_id, options))
-        result: CallResult[Booking] = self._drive(call)
-        return result
+        return self._drive(self._prepare(*conveniences.get_booking(booking_id, options)))
 
     def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
-        """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
-        result: CallResult[T] = self._drive(
-            self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments))
-        )
-        return result
+        return self._drive(self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments)))
 
     call.__doc__ = _CALL_DOC
 
@@ -400,9 +389,7 @@ class AsyncOffersClient(_BaseOffersClient):
 
     async def create_offer_with_response(self, **params: Unpack[CreateOfferParams]) -> OfferResult:
         """`create_offer`, returning the offer with the full response."""
-        operation, arguments, options, hooks = conveniences.create_offer(params)
-        call = self._prepare(operation, arguments, options, hooks)
-        result = await self._drive(call)
+        result = await self._drive(self._prepare(*conveniences.create_offer(params)))
         assert isinstance(result, OfferResult)
         return result
 
@@ -416,9 +403,7 @@ class AsyncOffersClient(_BaseOffersClient):
     ) -> CallResult[Booking]:
         """`confirm_offer`, returning the booking with the full response (status, headers, request
         id, attempts, whether it was a 409 replay)."""
-        call = self._prepare(*conveniences.confirm_offer(offer_id, params))
-        result: CallResult[Booking] = await self._drive(call)
-        return result
+        return await self._drive(self._prepare(*conveniences.confirm_offer(offer_id, params)))
 
     async def opt_out(self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]) -> None:
         await self.opt_out_with_response(offer_id, **options)
@@ -429,8 +414,7 @@ class AsyncOffersClient(_BaseOffersClient):
         self, offer_id: OfferRef, /, **options: Unpack[RequestOptions]
     ) -> CallResult[None]:
         """`opt_out`, returning the full response."""
-        result: CallResult[None] = await self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
-        return result
+        return await self._drive(self._prepare(*conveniences.opt_out(offer_id, options)))
 
     async def get_booking(self, booking_id: str, /, **options: Unpack[RequestOptions]) -> Booking:
         return (await self.get_booking_with_response(booking_id, **options)).parsed
@@ -441,15 +425,10 @@ class AsyncOffersClient(_BaseOffersClient):
         self, booking_id: str, /, **options: Unpack[RequestOptions]
     ) -> CallResult[Booking]:
         """`get_booking`, returning the booking with the full response."""
-        call = self._prepare(*conveniences.get_booking(booking_id, options))
-        result: CallResult[Booking] = await self._drive(call)
-        return result
+        return await self._drive(self._prepare(*conveniences.get_booking(booking_id, options)))
 
     async def call(self, endpoint: Endpoint[T], /, **arguments: Any) -> CallResult[T]:
-        """Send any generated operation through the client's pipeline; see `_CALL_DOC`."""
-        call = self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments))
-        result: CallResult[T] = await self._drive(call)
-        return result
+        return await self._drive(self._prepare(*conveniences.any_operation(endpoint.OPERATION, arguments)))
 
     call.__doc__ = _CALL_DOC
 

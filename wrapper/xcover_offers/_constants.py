@@ -6,10 +6,9 @@ from collections.abc import Mapping
 from typing import Final
 
 import httpx
+from xcover_offers_api._spec_facts import DEFAULT_SERVER
 
-from ._spec import default_server
-
-DEFAULT_BASE_URL: Final = default_server()
+DEFAULT_BASE_URL: Final = DEFAULT_SERVER
 """The spec's server, https://api.xcover.com/x."""
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(10.0, connect=5.0)

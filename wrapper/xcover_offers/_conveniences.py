@@ -157,12 +157,12 @@ def confirm_offer(offer: OfferRef, params: ConfirmOfferParams) -> Prepared:
 
 def opt_out(offer: OfferRef, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "opt_out")
-    return endpoint("opt_out_offer"), {"offer_id": offer_id_of(offer)}, split_options(options), NO_HOOKS
+    return endpoint("opt_out_offer"), {"offer_id": offer_id_of(offer)}, options, NO_HOOKS
 
 
 def get_booking(booking_id: str, options: RequestOptions) -> Prepared:
     check_keywords(options, RequestOptions, "get_booking")
-    return endpoint("get_booking"), {"booking_id": booking_id}, split_options(options), BOOKING_HOOKS
+    return endpoint("get_booking"), {"booking_id": booking_id}, options, BOOKING_HOOKS
 
 
 def booking_details(result: CallResult[Any]) -> Mapping[str, AttributeScalar]:

@@ -24,17 +24,12 @@ _SIGNATURE = re.compile(r'(signature\s*=\s*)("[^"]*"|[^,\s"]+)', re.I)
 MASK: Final = "***"
 
 
-def redact_text(text: str) -> str:
-    """Replace any `signature=...` value in free text."""
-    return _SIGNATURE.sub(r"\1<redacted>", text)
-
-
 class RedactingFilter(logging.Filter):
     """Scrubs signatures from every record on the package logger, whatever its arguments."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        cleaned = redact_text(message)
+        cleaned = _SIGNATURE.sub(r"\1<redacted>", message)  # any `signature=...` value
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True

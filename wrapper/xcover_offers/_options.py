@@ -197,7 +197,7 @@ _DURATION_RULE: Final = f"must be a positive number of seconds up to {MAX_DURATI
 def _duration(value: object) -> bool:
     """Seconds a socket or a budget can wait: positive and at most MAX_DURATION, which also refuses
     NaN and inf (a socket timeout of inf or 1e300 overflows) and an int too large for a float."""
-    return _positive_number(value) and value <= MAX_DURATION  # type: ignore[operator]
+    return not isinstance(value, bool) and isinstance(value, int | float) and 0 < value <= MAX_DURATION
 
 
 def to_count(value: object, name: str, *, minimum: int) -> int:
@@ -240,10 +240,6 @@ def check_uuid(value: str, name: str) -> None:
         raise RequestValidationError(
             name, "must be a UUID such as 3f0c8f4e-5b1a-4c52-9a55-2f1f2b6a7d10 (the spec types it so)"
         )
-
-
-def _positive_number(value: object) -> bool:
-    return not isinstance(value, bool) and isinstance(value, int | float) and value > 0
 
 
 _HEADER_NAME: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

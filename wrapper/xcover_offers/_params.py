@@ -11,11 +11,11 @@ import enum
 from collections.abc import Callable, Iterable
 from typing import Final
 
+from xcover_offers_api._spec_facts import EXTRA_FIELDS
 from xcover_offers_api.types import UNSET, Unset
 
 from ._errors import RequestValidationError
 from ._json_data import utf8_ok
-from ._spec import allowed_extra_fields
 
 
 class ExtraField(enum.StrEnum):
@@ -27,7 +27,7 @@ class ExtraField(enum.StrEnum):
     SURCHARGE = "surcharge"
 
 
-ALLOWED_EXTRA_FIELDS: Final[tuple[str, ...]] = allowed_extra_fields()
+ALLOWED_EXTRA_FIELDS: Final[tuple[str, ...]] = EXTRA_FIELDS
 """Read from the spec when the low-level client is generated, so a value the spec adds is accepted as a
 string before ExtraField lists it (a test keeps the enum and the spec in step)."""
 
@@ -57,7 +57,7 @@ def _encode_list(
 
 
 def _extra_field(value: str, path: str) -> str:
-    name = str(value.value if isinstance(value, ExtraField) else value).strip().lower()
+    name = str(value).strip().lower()  # a StrEnum's str() is its value
     if name not in ALLOWED_EXTRA_FIELDS:
         raise RequestValidationError(
             path, f"unknown value {value!r}; allowed values: {', '.join(ALLOWED_EXTRA_FIELDS)}"

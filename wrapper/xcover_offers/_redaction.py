@@ -89,8 +89,7 @@ def redact_url(url: httpx.URL) -> httpx.URL:
     (`LOGGED_QUERY_PARAMETERS`: a client passed in may add a proxy token), replaced by REDACTED."""
     if url.userinfo:
         url = url.copy_with(username=URL_REDACTED, password=URL_REDACTED)
-    known = LOGGED_QUERY_PARAMETERS
-    if url.query and any(name not in known for name in url.params):
-        kept = [(n, v if n in known else URL_REDACTED) for n, v in url.params.multi_items()]
+    if url.query and any(name not in LOGGED_QUERY_PARAMETERS for name in url.params):
+        kept = [(n, v if n in LOGGED_QUERY_PARAMETERS else URL_REDACTED) for n, v in url.params.multi_items()]
         url = url.copy_with(params=kept)
     return url

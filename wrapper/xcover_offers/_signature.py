@@ -123,16 +123,19 @@ def utf8_or_none(text: str) -> bytes | None:
         return None
 
 
-def secret_bytes(api_secret: str | bytes) -> bytes:
-    """A signing secret as the bytes HMAC is keyed with: UTF-8 text or bytes, never empty."""
+def secret_bytes(api_secret: str | bytes | bytearray, *, name: str = "api_secret") -> bytes:
+    """A signing secret as the bytes HMAC is keyed with: UTF-8 text or bytes, never empty.
+
+    `name` is what the messages call the secret (`verify_signature` names the key id it belongs to).
+    """
     if isinstance(api_secret, str):
         secret = utf8_or_none(api_secret)
         if secret is None:
-            raise ValueError("api_secret is not valid Unicode text")
+            raise ValueError(f"{name} is not valid Unicode text")
     elif isinstance(api_secret, bytes | bytearray):
         secret = bytes(api_secret)
     else:
-        raise ValueError(f"api_secret must be str or bytes, not {type(api_secret).__name__}")
+        raise ValueError(f"{name} must be str or bytes, not {type(api_secret).__name__}")
     if not secret:
-        raise ValueError("api_secret must not be empty")
+        raise ValueError(f"{name} must not be empty")
     return secret

@@ -19,8 +19,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import quote, unquote
 
-from xcover_offers_api._spec_facts import CREATE_OFFER_PATH as CREATE_OFFER_PATH  # re-exported
-from xcover_offers_api._spec_facts import DEFAULT_SERVER, EXTRA_FIELDS
+from xcover_offers_api._spec_facts import CREATE_OFFER_PATH
 from xcover_offers_api.operation import Operation
 
 
@@ -93,23 +92,6 @@ def _header_format(path: str, method: str, name: str) -> str | None:
             found = resolve(param.get("schema", {})).get("format")
             return str(found) if found is not None else None
     return None
-
-
-def default_server() -> str:
-    return DEFAULT_SERVER
-
-
-def query_parameter(name: str) -> dict[str, Any]:
-    """Create Offer's query parameter `name`, as the spec declares it."""
-    for param in document()["paths"][CREATE_OFFER_PATH]["post"].get("parameters", ()):
-        if param.get("in") == "query" and param.get("name") == name:
-            return dict(param)
-    raise LookupError(f"the spec declares no query parameter {name!r}")
-
-
-def allowed_extra_fields() -> tuple[str, ...]:
-    """The allowed `extra_fields` values (the spec lists them in prose; read when generating)."""
-    return EXTRA_FIELDS
 
 
 def resolve(schema: Mapping[str, Any], root: Mapping[str, Any] | None = None) -> Mapping[str, Any]:

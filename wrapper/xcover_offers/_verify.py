@@ -1,10 +1,10 @@
 """`verify_signature`: the server side of the scheme in `_signature`, the mirror image of `XCoverAuth`.
 
-Its steps (`collect_headers`; `read_authorization`, which is `authorization_params`,
-`allowed_algorithm` and `signed_names`; `check_date`; `signed_text`; `check_signature`) are also
-those of `webhooks.construct_event`, which differs only in what it requires and how it names a
-failure. So one parser of the Authorization header (`parse_signature_params`) and one builder of
-the string to sign (`string_to_sign`) serve the signer and both verifiers.
+Its steps (`collect_headers`, `authorization_params`, `allowed_algorithm`, `signed_names`,
+`check_date`, `signed_text`, `check_signature`) are also those of `webhooks.construct_event`, which
+differs only in what it requires and how it names a failure. So one parser of the Authorization
+header (`parse_signature_params`) and one builder of the string to sign (`string_to_sign`) serve the
+signer and both verifiers.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import math
 import re
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 from urllib.parse import unquote
@@ -30,6 +29,7 @@ from ._signature import (
     VERIFY_ALGORITHMS,
     check_algorithm,
     parse_signature_params,
+    secret_bytes,
     signature_for,
     string_to_sign,
     utf8_or_none,
@@ -94,51 +94,22 @@ def verify_signature(
     path = path.partition("?")[0]
     received = collect_headers(headers)
 
-    params = read_authorization(received, allowed=allowed, required=_REQUEST_PARAMS)
-    key_id = params.key_id or ""  # required above
+    params = authorization_params(received, _REQUEST_PARAMS)
+    algorithm = allowed_algorithm(params, allowed)
+    names = signed_names(params.get("headers"))
+    key_id = params["keyId"]
     api_key = received.get("x-api-key")
     if api_key is not None and api_key != key_id:
         raise SignatureError(f"X-Api-Key {short(api_key)} does not equal keyId {short(key_id)}")
 
     check_date(received.get("date"), now_ts, max_skew)
-    text = signed_text(params.names, method, path, received)
-    check_signature(_lookup_secret(secrets, key_id), params, text, signer="the client")
+    text = signed_text(names, method, path, received)
+    secret = _lookup_secret(secrets, key_id)
+    check_signature(secret, algorithm, params["signature"], text, signer="the client")
     return key_id
 
 
 # -- the steps every verifier takes (requests here, XCover's webhooks in `webhooks`) -------------
-
-
-@dataclass(frozen=True, slots=True)
-class SignatureParams:
-    """The checked parameters of an ``Authorization: Signature ...`` header.
-
-    Attributes:
-        key_id: ``keyId``, or None when the header has none.
-        algorithm: ``algorithm``, one of the allowed ones.
-        names: the signed names in order: the ``headers`` parameter, or ``("date",)`` without one.
-        signature: ``signature`` as received (kept out of the repr).
-    """
-
-    key_id: str | None
-    algorithm: str
-    names: tuple[str, ...]
-    signature: str = field(repr=False)
-
-
-def read_authorization(
-    received: Mapping[str, str], *, allowed: frozenset[str], required: Collection[str]
-) -> SignatureParams:
-    """The Authorization header of `received` (from `collect_headers`), parsed and checked: the
-    three steps below, in order.
-
-    Raises:
-        SignatureError: the first step that fails.
-    """
-    params = authorization_params(received, required)
-    algorithm = allowed_algorithm(params, allowed)
-    names = signed_names(params.get("headers"))
-    return SignatureParams(params.get("keyId"), algorithm, names, params.get("signature", ""))
 
 
 def authorization_params(received: Mapping[str, str], required: Collection[str]) -> dict[str, str]:
@@ -206,15 +177,16 @@ def signed_text(names: Sequence[str], method: str, path: str, received: Mapping[
 
 
 def check_signature(
-    secret: bytes, params: SignatureParams, text: str, *, signer: str, url_decode: bool = False
+    secret: bytes, algorithm: str, signature: str, text: str, *, signer: str, url_decode: bool = False
 ) -> None:
     """Compare, in constant time, the received signature with the one `secret` makes of `text`.
 
     Args:
         secret: the shared secret.
-        params: the parsed header (its algorithm and signature).
+        algorithm: the ``algorithm`` parameter, already checked (`allowed_algorithm`).
+        signature: the ``signature`` parameter as received.
         text: the string to sign.
-        signer: who made the signature, for the message ("the client", "XCover").
+        signer: who made the signature, for the message ("the client", "the sender").
         url_decode: accept the signature percent-encoded or plain, as XCover's webhook check does
             (it URL-decodes what it receives); otherwise only the exact percent-encoded form.
 
@@ -222,10 +194,10 @@ def check_signature(
         SignatureError: no match; the message shows `text`, never the secret or a valid signature.
     """
     message = utf8_or_none(text)
-    received = utf8_or_none(unquote(params.signature) if url_decode else params.signature)
+    received = utf8_or_none(unquote(signature) if url_decode else signature)
     if message is None or received is None:
         raise SignatureError("the request contains text that is not valid Unicode")
-    expected = signature_for(secret, params.algorithm, message)
+    expected = signature_for(secret, algorithm, message)
     if url_decode:
         expected = unquote(expected)
     if not hmac.compare_digest(expected.encode("ascii"), received):
@@ -308,11 +280,6 @@ def _lookup_secret(secrets: SecretLookup, key_id: str) -> bytes:
             secret = None
     if secret is None or secret in ("", b""):
         raise SignatureError(f"unknown key id {short(key_id)}")
-    if isinstance(secret, str):
-        encoded = utf8_or_none(secret)
-        if encoded is None:
-            raise ValueError(f"the secret for key id {short(key_id)} is not valid Unicode text")
-        return encoded
-    if isinstance(secret, bytes | bytearray):
-        return bytes(secret)
-    raise TypeError(f"secrets returned a {type(secret).__name__} for a key id; expected str or bytes")
+    if not isinstance(secret, str | bytes | bytearray):
+        raise TypeError(f"secrets returned a {type(secret).__name__} for a key id; expected str or bytes")
+    return secret_bytes(secret, name=f"the secret for key id {short(key_id)}")

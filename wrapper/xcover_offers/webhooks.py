@@ -45,7 +45,6 @@ from ._constants import DEFAULT_MAX_SKEW, MAX_WEBHOOK_BODY
 from ._errors import SignatureError, WebhookSignatureError
 from ._signature import REQUEST_TARGET, VERIFY_ALGORITHMS, secret_bytes, utf8_or_none
 from ._verify import (
-    SignatureParams,
     allowed_algorithm,
     authorization_params,
     check_date,
@@ -181,8 +180,7 @@ def construct_event(
     with _failing("signed_headers"):
         text = signed_text(names, "POST", "/", received)
     with _failing("signature"):
-        signed = SignatureParams(key_id, algorithm, names, params["signature"])
-        check_signature(secret, signed, text, signer="the sender", url_decode=True)
+        check_signature(secret, algorithm, params["signature"], text, signer="the sender", url_decode=True)
 
     event, payload = _read_body(body)
     booking_id = payload.get("id")

@@ -51,9 +51,9 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Final
 
+from xcover_offers_api._spec_facts import EXTRA_FIELDS
 from xcover_offers_api.models import OfferResponse
 
-from .._spec import allowed_extra_fields
 from ._answers import Answer, Call, Handler, encode, fail, validation_error
 from ._bookings import Gone, StoredBooking, StoredOffer, StoredQuote, duration
 from ._money import format_money, json_number
@@ -80,7 +80,7 @@ def create_offer(app: SandboxApp, call: Call) -> Answer:
     offer_id = app.new_id("offer")
     offer, quotes = build_offer(
         body,
-        read_options(call.query, allowed_extra_fields()),
+        read_options(call.query, EXTRA_FIELDS),
         app.products,
         now=aware(call.now),
         offer_id=offer_id,
