@@ -563,11 +563,15 @@ def test_verify_rules() -> None:
     )
     rejects(with_auth(good, auth(headers="(request-target)  date")), "not lowercase names separated")
     rejects(with_auth(good, auth(headers="date date")), "repeats a name")
-    rejects(
+    mismatch = rejects(
         {**good, "x-api-key": "someone-else"},
-        "X-Api-Key 'someone-else' does not equal keyId 'PK-TEST-7f3a9c'",
+        "X-Api-Key does not equal the keyId of the Authorization header",
     )
-    rejects(good, "unknown key id 'PK-TEST-7f3a9c'", secrets={})
+    unknown = rejects(good, "unknown key id", secrets={})
+    # A sandbox answers these in its 403: the key, a credential, is never echoed back.
+    assert KEY not in str(mismatch)
+    assert "someone-else" not in str(mismatch)
+    assert KEY not in str(unknown)
     rejects(good, "unknown key id", secrets=lambda key: None)
     rejects(good, "unknown key id", secrets={}.__getitem__)
     rejects({k: v for k, v in good.items() if k != "date"}, "has no Date header")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import subprocess
@@ -92,6 +93,27 @@ def test_faults_set_over_http_act_on_the_api_in_order(
     assert answers[3].json() == {"type": "injected_fault", "message": "Boom."}
     assert slept == [0.25] * 7  # admin requests are never delayed
     assert admin.get("/faults").json()["queue"] == []
+
+
+def test_a_query_is_listed_and_logged_by_the_clients_rule(
+    admin: httpx.Client, api: httpx.Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Only the query parameters known to be safe are shown: a proxy may add a token to the URL."""
+    with caplog.at_level(logging.INFO, logger="xcover_offers.sandbox"):
+        api.post(PATH, json=ORDER, params={"access_token": "s3cr3t", "extra_fields": "tax"})
+    (listed,) = admin.get("/requests").json()["requests"]
+    assert listed["request"]["target"] == "/x" + PATH + "?access_token=REDACTED&extra_fields=tax"
+    assert "s3cr3t" not in caplog.text
+    assert "access_token=REDACTED" in caplog.text
+
+
+def test_a_key_reused_with_another_query_is_not_given_the_stored_answer(api: httpx.Client) -> None:
+    """The query is part of the request a key stands for (`extra_fields` changes the offer)."""
+    headers = {"X-Idempotency-Key": "order-q"}
+    assert api.post(PATH, json=ORDER, headers=headers).status_code == 200
+    assert api.post(PATH, json=ORDER, headers=headers).status_code == 409  # the same request: replayed
+    other = api.post(PATH, json=ORDER, headers=headers, params={"extra_fields": "tax"})
+    assert other.status_code == 422
 
 
 def test_requests_lists_what_the_api_was_sent_not_the_admin_calls(

@@ -267,6 +267,10 @@ def test_settings_are_checked() -> None:
     with pytest.raises(ValueError, match="non-empty"):
         Sandbox(webhook_url="http://x/", webhook_secret="")
     assert "secret" not in repr(Sandbox(webhook_url="http://x/").webhooks)
+    # httpx would send user:password as Basic auth in place of the webhook's signature, and show it.
+    with pytest.raises(ValueError, match="must not carry a user or password") as refused:
+        Sandbox(webhook_url="http://u:pw@x/")
+    assert "pw" not in str(refused.value)
 
 
 def test_app_options_are_sandbox_apps_arguments() -> None:
@@ -297,6 +301,9 @@ def test_cli_takes_the_url_from_argv_and_the_secret_from_the_environment() -> No
     assert webhook_settings(_parser().parse_args(["sandbox"]), environ) == {}
     with pytest.raises(SystemExit):  # there is no option for the secret: ps would show it
         _parser().parse_args(["sandbox", "--webhook-secret", "x"])
+    for url in ("ftp://x/", "http://u:pw@x/", "http://x:port/"):  # the sender's rule, in argparse
+        with pytest.raises(SystemExit):
+            _parser().parse_args(["sandbox", "--webhook-url", url])
 
 
 def test_a_listener_dripping_its_answer_is_cut_off_at_the_attempts_deadline(

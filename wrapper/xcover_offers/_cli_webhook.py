@@ -159,13 +159,9 @@ def webhook_banner(sandbox: Sandbox) -> str:
 
 
 def _webhook_url(text: str) -> str:
-    from urllib.parse import urlsplit
+    from .sandbox._webhooks import webhook_url_problem  # the sender's own rule
 
-    try:
-        parts = urlsplit(text)
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        ok = False
-    if not ok:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an http:// or https:// URL")
+    problem = webhook_url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)  # not the URL: it may carry a password
     return text

@@ -136,24 +136,25 @@ class RecordingCall(CallTrace):
         self._partner_code = partner_code
         self._template = url_template
         self._open: RecordingAttempt | None = None
-        attributes: dict[str, AttributeValue] = {
-            "xcover.operation": operation_id,
-            "xcover.partner_code": partner_code,
-        }
-        if idempotency_key is not None:
-            attributes["xcover.idempotency_key"] = idempotency_key
-        if server.host:
-            attributes["server.address"] = server.host
-            attributes["server.port"] = _port(server)
         self._tracing = instruments.tracing or trace.get_current_span().get_span_context().is_valid
         self._span: Span | None = trace.INVALID_SPAN
+        self._context: Context | None = None
         if self._tracing:
+            attributes: dict[str, AttributeValue] = {
+                "xcover.operation": operation_id,
+                "xcover.partner_code": partner_code,
+            }
+            if idempotency_key is not None:
+                attributes["xcover.idempotency_key"] = idempotency_key
+            if server.host:
+                attributes["server.address"] = server.host
+                attributes["server.port"] = _port(server)
             self._span = instruments.tracer.start_span(
                 CALL_SPAN_PREFIX + operation_id, kind=trace.SpanKind.INTERNAL, attributes=attributes
             )
-        # Never made current: the client's retry loop is a generator driven from sync and async code,
-        # where attaching a context and detaching it later is not safe. Children name it explicitly.
-        self._context: Context = trace.set_span_in_context(self._span)
+            # Never made current: the client's retry loop is a generator driven from sync and async
+            # code, where attaching a context and detaching it later is not safe. Children name it.
+            self._context = trace.set_span_in_context(self._span)
         self._started = time.perf_counter()
 
     def attempt(self, request: httpx.Request, attempt: int) -> AttemptTrace:

@@ -93,3 +93,15 @@ def redact_url(url: httpx.URL) -> httpx.URL:
         kept = [(n, v if n in LOGGED_QUERY_PARAMETERS else URL_REDACTED) for n, v in url.params.multi_items()]
         url = url.copy_with(params=kept)
     return url
+
+
+def redact_target(target: str) -> str:
+    """A request target as received (path and query, any text) shown by the same rule as `redact_url`;
+    a query that cannot be parsed is redacted whole."""
+    path, mark, _ = target.partition("?")
+    if not mark:
+        return target
+    try:
+        return str(redact_url(httpx.URL(target)))
+    except (httpx.InvalidURL, ValueError):
+        return f"{path}?{URL_REDACTED}"

@@ -224,11 +224,12 @@ def read_body(
 ) -> httpx.Response:
     """Read a streamed response's body (and close it): the response with its body, or BodyRefused /
     httpx.ReadTimeout."""
+    body = b""
     try:
         reader = _Reader(response, limit, deadline, timer)
         response.stream = _Pieces(response.stream, reader)  # type: ignore[arg-type]
         if not reader.compressed:
-            response.read()
+            body = response.read()
             return response
         for chunk in response.iter_bytes():
             reader.take(chunk)
@@ -236,6 +237,7 @@ def read_body(
         raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         response.close()
+        response.stream = httpx.ByteStream(body)  # no cycle: both streams refer back to the response
     return reader.keep()
 
 
@@ -243,11 +245,12 @@ async def aread_body(
     response: httpx.Response, *, limit: int, deadline: float | None, timer: Callable[[], float]
 ) -> httpx.Response:
     """`read_body` for async responses."""
+    body = b""
     try:
         reader = _Reader(response, limit, deadline, timer)
         response.stream = _AsyncPieces(response.stream, reader)  # type: ignore[arg-type]
         if not reader.compressed:
-            await response.aread()
+            body = await response.aread()
             return response
         async for chunk in response.aiter_bytes():
             reader.take(chunk)
@@ -255,6 +258,7 @@ async def aread_body(
         raise BodyRefused(response, f"the body does not decode as its Content-Encoding ({exc})") from None
     finally:
         await response.aclose()
+        response.stream = httpx.ByteStream(body)  # no cycle: both streams refer back to the response
     return reader.keep()
 
 

@@ -48,6 +48,7 @@ from urllib.parse import parse_qsl
 from .. import redact_headers
 from .._constants import MAX_BODY_DEPTH
 from .._logging import mask_body
+from .._redaction import redact_target
 from ._answers import error_body, reject_constant
 from ._app import SandboxApp
 from ._exchange import Exchange, SandboxRequest, SandboxResponse
@@ -165,7 +166,7 @@ def _exchange(exchange: Exchange) -> dict[str, Any]:
         "at": dt.datetime.fromtimestamp(exchange.at, dt.UTC).isoformat(),
         "request": {
             "method": request.method,
-            "target": request.target,
+            "target": redact_target(request.target),
             "headers": {k.lower(): v for k, v in redact_headers(dict(request.headers)).items()},
             "body": _unkept(exchange.unkept_body) if exchange.unkept_body else _masked(request.body),
         },

@@ -52,6 +52,7 @@ import anyio
 
 from .._constants import IDEMPOTENCY_FIELD, MAX_BODY_DEPTH
 from .._errors import SignatureError
+from .._redaction import redact_target
 from .._verify import verify_signature
 from ._answers import (
     Answer,
@@ -276,7 +277,11 @@ class SandboxApp:
             )
         self._record(request, response, request_id, now, checked)
         logger.info(
-            "%s %s -> %s (request id %s)", request.method, request.target, response.status, request_id
+            "%s %s -> %s (request id %s)",
+            request.method,
+            redact_target(request.target),
+            response.status,
+            request_id,
         )
         return response
 
@@ -361,7 +366,7 @@ class SandboxApp:
     def _claim(self, op: Operation, match: Match, key: str, request: SandboxRequest, now: float) -> Claim:
         scope = (op.id, match.params.get("partner_code", ""), key)
         claim = self.idempotency.begin(
-            scope, request.path.encode("utf-8", "surrogatepass") + b"\n" + request.body, now
+            scope, request.target.encode("utf-8", "surrogatepass") + b"\n" + request.body, now
         )
         if claim.verdict == "replay":
             raise EarlyAnswer((409, claim.body, {"Content-Type": JSON} if claim.body else {}))

@@ -8,24 +8,14 @@ a filter on the logger escapes them before any handler formats the record.
 from __future__ import annotations
 
 import logging
-import re
 from typing import Final
+
+from .._text import printable
 
 LOGGER_NAME: Final = "xcover_offers.sandbox"
 
-# C0 and C1 controls (ESC, CSI, CR, LF, ...), DEL, lone surrogates (a handler cannot encode them)
-# and the bidirectional overrides that reorder what a reader sees.
-_UNSAFE: Final = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape_one(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
-
-
-def escape_controls(text: str) -> str:
-    """`text` with control characters written as ``\\xNN`` / ``\\uNNNN`` escapes."""
-    return _UNSAFE.sub(_escape_one, text)
+escape_controls: Final = printable
+"""The client's one escape of server text (`_text.printable`): controls, bidi and line separators."""
 
 
 class EscapeControls(logging.Filter):

@@ -92,6 +92,20 @@ class WebhookDelivery:
         return self.status == 200
 
 
+def webhook_url_problem(url: object) -> str | None:
+    """Why `url` cannot be a listener's (the one rule, for the sender and the CLI), or None. No
+    user:password: httpx would turn it into Basic auth over the webhook's signature, and show it."""
+    try:
+        parsed = httpx.URL(url) if isinstance(url, str) else None
+    except httpx.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
+        return "the webhook URL must be an http:// or https:// URL"
+    if parsed.userinfo:
+        return "the webhook URL must not carry a user or password (XCover signs its webhooks)"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class _Pending:
     event: str
@@ -125,19 +139,16 @@ class WebhookSender:
         retry_delays: Sequence[float] = WEBHOOK_RETRY_DELAYS,
         history_size: int = HISTORY_SIZE,
     ) -> None:
-        try:
-            parsed = httpx.URL(url)
-        except (httpx.InvalidURL, TypeError):
-            parsed = None
-        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host:
-            raise ValueError(f"the webhook URL must be an http:// or https:// URL, not {url!r}")
+        problem = webhook_url_problem(url)
+        if problem is not None:
+            raise ValueError(problem)
         if not isinstance(key, str) or not _KEY_ID.fullmatch(key):
             raise ValueError("the webhook key must be visible ASCII without spaces, quotes or backslashes")
         if not isinstance(secret, str) or not secret:
             raise ValueError("the webhook secret must be a non-empty string")
         if capacity < 1:
             raise ValueError("the webhook queue capacity must be at least 1")
-        self.url = str(parsed)
+        self.url = str(httpx.URL(url))
         self.key = key
         self._secret = secret_bytes(secret)  # the client's rule: UTF-8 text, not empty
         self._clock = clock
