@@ -772,6 +772,42 @@ def test_a_body_still_arriving_at_the_deadline_is_cut_off_between_chunks(mode: t
     assert 20 <= body.sent <= 40, f"{body.sent} chunks were read; the budget ran out after about 30"
 
 
+class _Iterated(httpx.SyncByteStream):
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._chunks
+
+
+def test_a_skew_403_dripping_its_body_is_cut_off_at_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """XCoverAuth reads a 403's body to tell XCover's skew answer from a proxy's page: through a
+    transport passed in (no socket deadline here), that read still ends with the call's budget. The
+    deadline's clock is moved by the body itself, so this takes no time."""
+    fake_now = [1000.0]
+    monkeypatch.setattr("xcover_offers._deadline.time.monotonic", lambda: fake_now[0])
+    sent: list[int] = []
+    error = json.dumps({"type": "auth", "message": "Signature string does not match!"}).encode()
+
+    def drip() -> Iterator[bytes]:
+        for byte in error:
+            fake_now[0] += 1.0  # each byte a second late: in time for any read timeout
+            sent.append(byte)
+            yield bytes([byte])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(error)),
+                   "Date": http_date(NOW + 3600)}  # fmt: skip
+        return httpx.Response(403, headers=headers, stream=_Iterated(drip()))
+
+    with (
+        harness(("sync", "mock"), answer, total_timeout=5.0, max_retries=0) as h,
+        pytest.raises(APITimeoutError),
+    ):
+        h.create_offer()
+    assert len(sent) <= 6, f"{len(sent)} bytes were read; the budget ran out after about 5"
+
+
 def test_default_headers_may_replace_user_agent_and_accept_only(mode: tuple[str, str]) -> None:
     seen: list[httpx.Request] = []
 

@@ -20,6 +20,7 @@ import httpx
 import pytest
 from _harness import API_KEY, API_SECRET, PARTNER, Script, harness, sample_event
 from xcover_offers import (
+    APIResponseValidationError,
     AsyncOffersClient,
     CircuitBreaker,
     CircuitOpenError,
@@ -231,6 +232,22 @@ def test_the_policyholder_never_reaches_logs_or_errors(caplog: pytest.LogCapture
     assert '"policyholder": "***"' in texts[0], "bodies are logged, masked"
     for text in texts:
         assert not any(value in text for value in PERSONAL), text
+
+
+def test_a_refused_booking_leaves_no_policyholder_on_the_error() -> None:
+    """A booking that is not the documented shape is refused; the error names the path, and keeps
+    the status and headers but not the body: it holds the policyholder."""
+    refused = {"id": "8WD8Y-LTEKE-INS", "status": 5, "policyholder": HOLDER}
+    with (
+        harness(("sync", "mock"), Script(httpx.Response(200, json=refused))) as h,
+        pytest.raises(APIResponseValidationError, match="status") as info,
+    ):
+        h.client.get_booking("8WD8Y-LTEKE-INS")
+    error = info.value
+    texts = [str(error), repr(error.args), repr(pickle.dumps(error)), error.response.text]
+    for text in texts:
+        assert not any(value in text for value in PERSONAL), text
+    assert error.response.status_code == 200
 
 
 PRODUCT: dict[str, Any] = {

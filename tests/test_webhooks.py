@@ -179,9 +179,9 @@ OLD = formatdate(NOW - 301, usegmt=True)
         ({k: v for k, v in delivery().items() if k != "Date"}, "date", "has no Date header"),
         ({**delivery(), "Date": "yesterday"}, "date", "is not an HTTP date"),
         # the key
-        (delivery(key="someone-else"), "api_key", "X-Api-Key 'someone-else' is not the webhook key"),
+        (delivery(key="someone-else"), "api_key", "^X-Api-Key is not the webhook key$"),
         ({k: v for k, v in delivery().items() if k != "X-Api-Key"}, "api_key", "has no X-Api-Key"),
-        (delivery(key_id="someone-else"), "api_key", "keyId 'someone-else' is not the webhook key"),
+        (delivery(key_id="someone-else"), "api_key", "^keyId is not the webhook key$"),
         # the signed list
         (delivery(signed="x-api-key"), "signed_headers", "'date' is not among the signed headers"),
         (delivery(signed="(request-target) date"), "signed_headers", "XCover signs only date"),

@@ -213,7 +213,7 @@ def track_new_files(repo: Repo, files: list[Path]) -> None:
     """Print the `git add` for the generated files an update created and, when `repo.root` is the top
     of a git work tree, mark them intent-to-add (`git add -N`).
 
-    Why -N: the release check builds from tracked files only (tools/release.py), so an untracked module
+    Why -N: the release check builds from tracked files only (tools/release/), so an untracked module
     fails it, or would be left out of a release. Intent-to-add makes them tracked without staging their
     content: they show in `git status` and `git diff` beside the regenerated files, and what is committed
     stays with whoever reviews that diff. A temporary copy or an unpacked sdist is left alone.

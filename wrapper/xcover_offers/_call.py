@@ -278,7 +278,9 @@ def _result(
     if isinstance(parsed, _Refused):
         raise APIResponseValidationError(
             f"{response.status_code} response is not a {call.operation.id} answer: {parsed.problem}",
-            response=safe_response(response)[0],
+            # Without its body: a success body may be a booking, the policyholder and all. The
+            # message names the path that failed; `.response` keeps the status and headers.
+            response=safe_response(response, read=False)[0],
             request_id=rid,
         )
     return call.hooks.result(

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import httpx
+
 _DEADLINE: ContextVar[float | None] = ContextVar("xcover_offers_deadline", default=None)
 
 
@@ -39,3 +41,19 @@ def clip(timeout: float | None, timed_out: type[Exception]) -> float | None:
     if left <= 0:
         raise timed_out("the call's total_timeout ran out")
     return left if timeout is None else min(timeout, left)
+
+
+class DeadlineStream(httpx.SyncByteStream):
+    """A sync response stream that ends with `httpx.ReadTimeout` once the call's deadline has passed:
+    the bound between reads for a body read outside `_transfer` (the skew 403 in `XCoverAuth`)."""
+
+    def __init__(self, stream: httpx.SyncByteStream) -> None:
+        self._stream = stream
+
+    def __iter__(self) -> Iterator[bytes]:
+        for chunk in self._stream:
+            clip(None, httpx.ReadTimeout)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()

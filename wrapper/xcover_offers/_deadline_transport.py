@@ -136,6 +136,7 @@ class DeadlineTransport(httpx.BaseTransport):
         self._direct = httpcore.ConnectionPool(**settings)
         self._proxies = urllib.request.getproxies_environment() if trust_env else {}
         self._proxy_pools: dict[str, httpcore.HTTPProxy] = {}
+        self._bypass: dict[str, bool] = {}
         for url in {self._proxies.get(s) or self._proxies.get("all") for s in ("http", "https")} - {None}:
             assert url is not None
             proxy = httpx.Proxy(url if "://" in url else f"http://{url}")
@@ -154,9 +155,14 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def _pool(self, url: httpx.URL) -> httpcore.ConnectionPool | httpcore.HTTPProxy:
         proxy = self._proxies.get(url.scheme) or self._proxies.get("all")
-        if proxy is None or urllib.request.proxy_bypass(url.host):
+        if proxy is None:
             return self._direct
-        return self._proxy_pools[proxy]
+        bypass = self._bypass.get(url.host)
+        if bypass is None:  # NO_PROXY, read once per host: urllib reads the whole environment
+            if len(self._bypass) > 64:
+                self._bypass.clear()
+            bypass = self._bypass[url.host] = bool(urllib.request.proxy_bypass(url.host))
+        return self._direct if bypass else self._proxy_pools[proxy]
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)

@@ -15,7 +15,7 @@
             ├── AuthenticationError         401
             ├── PermissionDeniedError       403 (XCover's answer to a bad signature)
             ├── NotFoundError               404
-            ├── ConflictError               409 without a replayed Create Offer body
+            ├── ConflictError               409 that is not a replay of the operation's answer
             ├── UnprocessableEntityError    422, with .errors: field path -> messages
             ├── LockedError                 423: the first request with this idempotency key is still running
             ├── RateLimitError              429
@@ -130,8 +130,9 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIResponseValidationError(APIError):
-    """A response whose body is not the documented shape: not JSON, not a Create Offer body, a
-    field of the wrong type (the message names its path), or too large."""
+    """A response whose body is not the documented shape: not JSON, not the operation's answer, a
+    field of the wrong type (the message names its path), or too large. It keeps the status and
+    headers, never the body (a booking holds the policyholder)."""
 
     def __init__(self, message: str, *, response: httpx.Response, request_id: str | None) -> None:
         self.response = response
@@ -216,7 +217,7 @@ class NotFoundError(APIStatusError):
 
 
 class ConflictError(APIStatusError):
-    """409 whose body is not a Create Offer response.
+    """409 whose body is not a replay of the operation's answer.
 
     XCover answers 409 with the stored response when a request with the same idempotency key and
     body was already processed; that replay is returned as a success, so this is any other 409.

@@ -24,6 +24,7 @@ from ._constants import (
     LOGGER_NAME,
     MAX_CLOCK_CORRECTION,
 )
+from ._deadline import DeadlineStream
 from ._redaction import REDACTED, redact_headers
 from ._retry import parse_http_date
 from ._signature import (
@@ -36,7 +37,7 @@ from ._signature import (
     secret_bytes,
     string_to_sign,
 )
-from ._transfer import parse_json
+from ._transfer import content_length, parse_json
 
 # Visible ASCII without '"' and '\': the key id is written between double quotes.
 _KEY_ID: Final = re.compile(r"[!#-\[\]-~]+")
@@ -190,7 +191,10 @@ class XCoverAuth(httpx.Auth):
         ours = self._sign(request)
         response = yield request
         if ours and self._may_be_skew(response):
-            response.read()  # bounded by `_may_be_skew`
+            # At most _SKEW_BODY_LIMIT bytes (`_may_be_skew`), within the call's deadline; async
+            # calls are bounded by their cancel scope.
+            response.stream = DeadlineStream(response.stream)  # type: ignore[arg-type]
+            response.read()
             if self._skew(response):
                 self._sign(request, resign=True)
                 yield request
@@ -223,13 +227,16 @@ class XCoverAuth(httpx.Auth):
     def _may_be_skew(self, response: httpx.Response) -> bool:
         """What headers alone can say: a 403 with a JSON body small enough to read, sent as it is."""
         headers = response.headers
-        length = headers.get("content-length", "")
+        if response.status_code != 403 or "json" not in headers.get("content-type", ""):
+            return False
+        try:
+            length = content_length(headers.get_list("content-length"))
+        except ValueError:
+            return False
         return (
-            response.status_code == 403
-            and "json" in headers.get("content-type", "")
-            and "date" in headers
-            and length.isdigit()
-            and int(length) <= _SKEW_BODY_LIMIT
+            "date" in headers
+            and length is not None
+            and length <= _SKEW_BODY_LIMIT
             and headers.get("content-encoding", "identity").strip().lower() == "identity"
         )
 
